@@ -1,0 +1,77 @@
+/**
+ * Every environment variable the server reads, with its default. Nothing else reads process.env:
+ * main.ts loads these once and hands plain values to the layers. The README table mirrors this file.
+ */
+import { Config, Duration, LogLevel, type Option, type Redacted } from "effect"
+
+export type Environment = "development" | "production" | "test"
+
+export const environment: Config.Config<Environment> = Config.literal("development", "production", "test")("NODE_ENV")
+  .pipe(Config.withDefault("development" as const))
+
+export interface ServerConfig {
+  readonly host: string
+  readonly port: number
+}
+
+export const server: Config.Config<ServerConfig> = Config.all({
+  host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1")),
+  port: Config.port("PORT").pipe(Config.withDefault(4000))
+})
+
+export interface DatabaseConfig {
+  /** PostgreSQL when set; the embedded PGlite under dataDir otherwise. */
+  readonly url: Option.Option<Redacted.Redacted>
+  readonly dataDir: string
+  /** PostgreSQL only: the embedded database is always migrated at start. */
+  readonly migrateOnStart: boolean
+  readonly poolMax: number
+}
+
+export const database: Config.Config<DatabaseConfig> = Config.all({
+  url: Config.option(Config.redacted("DATABASE_URL")),
+  dataDir: Config.string("DATA_DIR").pipe(Config.withDefault("./.data")),
+  migrateOnStart: Config.boolean("MIGRATE_ON_START").pipe(Config.withDefault(false)),
+  poolMax: Config.integer("DATABASE_POOL_MAX").pipe(
+    Config.validate({ message: "must be between 1 and 1000", validation: (n) => n >= 1 && n <= 1000 }),
+    Config.withDefault(10)
+  )
+})
+
+export interface TokenConfig {
+  readonly secret: Option.Option<Redacted.Redacted>
+  readonly issuer: string
+  readonly audience: string
+  readonly ttl: Duration.Duration
+}
+
+export const token: Config.Config<TokenConfig> = Config.all({
+  secret: Config.option(Config.redacted("JWT_SECRET")),
+  issuer: Config.string("JWT_ISSUER").pipe(Config.withDefault("kingdom-server")),
+  audience: Config.string("JWT_AUDIENCE").pipe(Config.withDefault("kingdom")),
+  ttl: Config.duration("JWT_TTL").pipe(Config.withDefault(Duration.hours(1)))
+})
+
+export interface AdminConfig {
+  readonly accessKey: string
+  readonly email: string
+  readonly password: Option.Option<Redacted.Redacted>
+}
+
+export const admin: Config.Config<AdminConfig> = Config.all({
+  accessKey: Config.nonEmptyString("ADMIN_ACCESS_KEY").pipe(Config.withDefault("admin")),
+  email: Config.nonEmptyString("ADMIN_EMAIL").pipe(Config.withDefault("admin@kingdom.localhost")),
+  password: Config.option(Config.redacted("ADMIN_PASSWORD"))
+})
+
+export interface PasswordResetConfig {
+  readonly tokenTtl: Duration.Duration
+  readonly publicAppUrl: URL
+}
+
+export const passwordReset: Config.Config<PasswordResetConfig> = Config.all({
+  tokenTtl: Config.duration("RESET_TOKEN_TTL").pipe(Config.withDefault(Duration.minutes(15))),
+  publicAppUrl: Config.url("PUBLIC_APP_URL").pipe(Config.withDefault(new URL("http://localhost:4000")))
+})
+
+export const logLevel = Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info))
