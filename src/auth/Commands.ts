@@ -1,0 +1,63 @@
+import { Schema } from "effect"
+import { actions } from "./domain/Permission.js"
+
+/** Everything the auth module can be asked to do. Passwords stay Redacted from the edge inward. */
+export const PermissionInput = Schema.Struct({
+  resource: Schema.String,
+  action: Schema.Literal(...actions),
+  isConditional: Schema.Boolean
+})
+const Permissions = Schema.Array(PermissionInput)
+
+export class CreateUser extends Schema.TaggedClass<CreateUser>()("CreateUser", {
+  accessKey: Schema.String,
+  email: Schema.String,
+  name: Schema.String,
+  password: Schema.Redacted(Schema.String)
+}) {}
+
+export class Authenticate extends Schema.TaggedClass<Authenticate>()("Authenticate", {
+  accessKey: Schema.String,
+  password: Schema.Redacted(Schema.String)
+}) {}
+
+export class ResetPassword extends Schema.TaggedClass<ResetPassword>()("ResetPassword", {
+  accessKey: Schema.String
+}) {}
+
+export class ChangePassword extends Schema.TaggedClass<ChangePassword>()("ChangePassword", {
+  token: Schema.Redacted(Schema.String),
+  newPassword: Schema.Redacted(Schema.String)
+}) {}
+
+export class CreateRole extends Schema.TaggedClass<CreateRole>()("CreateRole", {
+  code: Schema.String,
+  name: Schema.String,
+  permissions: Permissions
+}) {}
+
+export class AttachRolePermissions extends Schema.TaggedClass<AttachRolePermissions>()("AttachRolePermissions", {
+  code: Schema.String,
+  permissions: Permissions
+}) {}
+
+export class DetachRolePermissions extends Schema.TaggedClass<DetachRolePermissions>()("DetachRolePermissions", {
+  code: Schema.String,
+  permissions: Permissions
+}) {}
+
+export class AttachUserPermissions extends Schema.TaggedClass<AttachUserPermissions>()("AttachUserPermissions", {
+  accessKey: Schema.String,
+  permissions: Permissions
+}) {}
+
+export class DetachUserPermissions extends Schema.TaggedClass<DetachUserPermissions>()("DetachUserPermissions", {
+  accessKey: Schema.String,
+  permissions: Permissions
+}) {}
+
+export class SetUserRole extends Schema.TaggedClass<SetUserRole>()("SetUserRole", {
+  userAccessKey: Schema.String,
+  roleCode: Schema.String,
+  overridePermissions: Schema.Boolean
+}) {}

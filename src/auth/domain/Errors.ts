@@ -1,0 +1,65 @@
+import { Data } from "effect"
+import type { Permission } from "./Permission.js"
+
+export class UserNotFound extends Data.TaggedError("UserNotFound")<{ readonly accessKey: string }> {
+  override get message() {
+    return `User ${this.accessKey} not found`
+  }
+}
+
+export class UserAlreadyExists extends Data.TaggedError("UserAlreadyExists")<{ readonly accessKey: string }> {
+  override get message() {
+    return `User ${this.accessKey} already exists`
+  }
+}
+
+export class RoleNotFound extends Data.TaggedError("RoleNotFound")<{ readonly code: string }> {
+  override get message() {
+    return `Role ${this.code} not found`
+  }
+}
+
+export class RoleAlreadyExists extends Data.TaggedError("RoleAlreadyExists")<{ readonly code: string }> {
+  override get message() {
+    return `Role ${this.code} already exists`
+  }
+}
+
+export class InvalidEmail extends Data.TaggedError("InvalidEmail")<{ readonly email: string }> {
+  override get message() {
+    return `${JSON.stringify(this.email)} is not a valid e-mail address`
+  }
+}
+
+/** Input that breaks a domain rule (a field's format or length); `field` names it for the client. */
+export class InvalidInput extends Data.TaggedError("InvalidInput")<{
+  readonly field: string
+  readonly reason: string
+}> {
+  override get message() {
+    return `${this.field} ${this.reason}`
+  }
+}
+
+/** The same answer for an unknown account and a wrong password, so neither can be told apart. */
+export class WrongCredentials extends Data.TaggedError("WrongCredentials")<{}> {
+  override get message() {
+    return "Wrong access key or password"
+  }
+}
+
+/** A password-reset token that is unknown, used, expired or older than the last password change. */
+export class InvalidToken extends Data.TaggedError("InvalidToken")<{}> {
+  override get message() {
+    return "The token is invalid or has expired"
+  }
+}
+
+export class UnknownPermissions extends Data.TaggedError("UnknownPermissions")<{
+  readonly permissions: ReadonlyArray<Permission>
+}> {
+  override get message() {
+    const names = this.permissions.map((p) => `${p.resource}:${p.action}${p.isConditional ? " (conditional)" : ""}`)
+    return `Not in the permission catalogue: ${names.join(", ")}`
+  }
+}

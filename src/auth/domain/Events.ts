@@ -1,0 +1,74 @@
+import { Schema } from "effect"
+import { actions } from "./Permission.js"
+
+/** Events are schemas so they can leave the process (outbox, external bus) and come back intact. */
+const Grant = Schema.Struct({
+  resource: Schema.String,
+  action: Schema.Literal(...actions),
+  isConditional: Schema.Boolean
+})
+const Grants = Schema.Array(Grant)
+
+export class UserCreated extends Schema.TaggedClass<UserCreated>()("UserCreated", {
+  userId: Schema.String,
+  accessKey: Schema.String,
+  email: Schema.String,
+  name: Schema.String,
+  at: Schema.Date
+}) {}
+
+export class UserPermissionsAttached extends Schema.TaggedClass<UserPermissionsAttached>()("UserPermissionsAttached", {
+  userId: Schema.String,
+  permissions: Grants
+}) {}
+
+export class UserPermissionsDetached extends Schema.TaggedClass<UserPermissionsDetached>()("UserPermissionsDetached", {
+  userId: Schema.String,
+  permissions: Grants
+}) {}
+
+export class UserRoleSet extends Schema.TaggedClass<UserRoleSet>()("UserRoleSet", {
+  userId: Schema.String,
+  roleId: Schema.String,
+  permissionsOverridden: Schema.Boolean
+}) {}
+
+export class PasswordResetRequested extends Schema.TaggedClass<PasswordResetRequested>()("PasswordResetRequested", {
+  userId: Schema.String,
+  expiresAt: Schema.Date
+}) {}
+
+export class PasswordChanged extends Schema.TaggedClass<PasswordChanged>()("PasswordChanged", {
+  userId: Schema.String,
+  at: Schema.Date
+}) {}
+
+export class RoleCreated extends Schema.TaggedClass<RoleCreated>()("RoleCreated", {
+  roleId: Schema.String,
+  code: Schema.String,
+  name: Schema.String,
+  permissions: Grants
+}) {}
+
+export class RolePermissionsAttached extends Schema.TaggedClass<RolePermissionsAttached>()("RolePermissionsAttached", {
+  roleId: Schema.String,
+  permissions: Grants
+}) {}
+
+export class RolePermissionsDetached extends Schema.TaggedClass<RolePermissionsDetached>()("RolePermissionsDetached", {
+  roleId: Schema.String,
+  permissions: Grants
+}) {}
+
+export const AuthEvent = Schema.Union(
+  UserCreated,
+  UserPermissionsAttached,
+  UserPermissionsDetached,
+  UserRoleSet,
+  PasswordResetRequested,
+  PasswordChanged,
+  RoleCreated,
+  RolePermissionsAttached,
+  RolePermissionsDetached
+)
+export type AuthEvent = typeof AuthEvent.Type

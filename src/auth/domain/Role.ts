@@ -1,0 +1,63 @@
+import { Either } from "effect"
+import { decide, type Decision } from "../../kernel/Decision.js"
+import { InvalidInput } from "./Errors.js"
+import { RoleCreated, RolePermissionsAttached, RolePermissionsDetached } from "./Events.js"
+import type { RoleId } from "./Ids.js"
+import * as Permission from "./Permission.js"
+
+/** A named set of grants that users can hold. `version` guards against lost updates when saved. */
+export interface Role {
+  readonly id: RoleId
+  readonly code: string
+  readonly name: string
+  readonly permissions: ReadonlyArray<Permission.Permission>
+  readonly createdAt: Date
+  readonly version: number
+}
+
+const codePattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
+
+export const checkCode = (code: string): Either.Either<string, InvalidInput> =>
+  codePattern.test(code)
+    ? Either.right(code)
+    : Either.left(new InvalidInput({ field: "code", reason: "must be 1-64 letters, digits, '_', '.' or '-'" }))
+
+export const checkName = (name: string): Either.Either<string, InvalidInput> => {
+  const trimmed = name.trim()
+  return trimmed.length >= 1 && trimmed.length <= 128
+    ? Either.right(trimmed)
+    : Either.left(new InvalidInput({ field: "name", reason: "must be 1-128 characters" }))
+}
+
+export const create = (input: {
+  readonly id: RoleId
+  readonly code: string
+  readonly name: string
+  readonly permissions: ReadonlyArray<Permission.Permission>
+  readonly now: Date
+}): Either.Either<Decision<Role, RoleCreated>, InvalidInput> =>
+  Either.gen(function*() {
+    const code = yield* checkCode(input.code)
+    const name = yield* checkName(input.name)
+    const permissions = Permission.normalize(input.permissions)
+    const role: Role = { id: input.id, code, name, permissions, createdAt: input.now, version: 0 }
+    return decide(role, new RoleCreated({ roleId: role.id, code, name, permissions }))
+  })
+
+export const attachPermissions = (
+  role: Role,
+  grants: ReadonlyArray<Permission.Permission>
+): Decision<Role, RolePermissionsAttached> =>
+  decide(
+    { ...role, permissions: Permission.union(role.permissions, grants) },
+    new RolePermissionsAttached({ roleId: role.id, permissions: Permission.normalize(grants) })
+  )
+
+export const detachPermissions = (
+  role: Role,
+  grants: ReadonlyArray<Permission.Permission>
+): Decision<Role, RolePermissionsDetached> =>
+  decide(
+    { ...role, permissions: Permission.difference(role.permissions, grants) },
+    new RolePermissionsDetached({ roleId: role.id, permissions: Permission.normalize(grants) })
+  )

@@ -1,0 +1,121 @@
+import { Either } from "effect"
+import { decide, type Decision } from "../../kernel/Decision.js"
+import { InvalidEmail, InvalidInput } from "./Errors.js"
+import { PasswordChanged, UserCreated, UserPermissionsAttached, UserPermissionsDetached, UserRoleSet } from "./Events.js"
+import type { RoleId, UserId } from "./Ids.js"
+import * as Permission from "./Permission.js"
+import type { Role } from "./Role.js"
+
+/** An account. Holds its own grants and at most one role; `version` guards against lost updates. */
+export interface User {
+  readonly id: UserId
+  readonly accessKey: string
+  readonly email: string
+  readonly name: string
+  readonly passwordHash: string
+  readonly roleId: RoleId | null
+  readonly permissions: ReadonlyArray<Permission.Permission>
+  readonly createdAt: Date
+  /** Reset tokens issued before this instant are no longer valid. */
+  readonly passwordChangedAt: Date
+  readonly version: number
+}
+
+export const passwordLength = { min: 8, max: 1024 } as const
+
+const accessKeyPattern = /^\S{1,128}$/
+const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+
+export const checkAccessKey = (accessKey: string): Either.Either<string, InvalidInput> =>
+  accessKeyPattern.test(accessKey)
+    ? Either.right(accessKey)
+    : Either.left(new InvalidInput({ field: "accessKey", reason: "must be 1-128 characters without spaces" }))
+
+export const checkEmail = (email: string): Either.Either<string, InvalidEmail> => {
+  const trimmed = email.trim()
+  return trimmed.length <= 254 && emailPattern.test(trimmed) ? Either.right(trimmed) : Either.left(new InvalidEmail({ email }))
+}
+
+/** Length rules only (NIST 800-63B): no composition rules, no truncation, long passphrases welcome. */
+export const checkPassword = (password: string): Either.Either<string, InvalidInput> =>
+  password.length >= passwordLength.min && password.length <= passwordLength.max
+    ? Either.right(password)
+    : Either.left(new InvalidInput({
+      field: "password",
+      reason: `must be ${passwordLength.min} to ${passwordLength.max} characters`
+    }))
+
+export const checkName = (name: string): Either.Either<string, InvalidInput> => {
+  const trimmed = name.trim()
+  return trimmed.length >= 1 && trimmed.length <= 128
+    ? Either.right(trimmed)
+    : Either.left(new InvalidInput({ field: "name", reason: "must be 1-128 characters" }))
+}
+
+export interface Registration {
+  readonly accessKey: string
+  readonly email: string
+  readonly name: string
+  readonly password: string
+}
+
+/** Validates everything before the (expensive) password hash is computed. */
+export const checkRegistration = (input: Registration): Either.Either<Registration, InvalidEmail | InvalidInput> =>
+  Either.gen(function*() {
+    const accessKey = yield* checkAccessKey(input.accessKey)
+    const email = yield* checkEmail(input.email)
+    const name = yield* checkName(input.name)
+    const password = yield* checkPassword(input.password)
+    return { accessKey, email, name, password }
+  })
+
+export const register = (input: {
+  readonly id: UserId
+  readonly accessKey: string
+  readonly email: string
+  readonly name: string
+  readonly passwordHash: string
+  readonly now: Date
+}): Decision<User, UserCreated> => {
+  const user: User = {
+    id: input.id,
+    accessKey: input.accessKey,
+    email: input.email,
+    name: input.name,
+    passwordHash: input.passwordHash,
+    roleId: null,
+    permissions: [],
+    createdAt: input.now,
+    passwordChangedAt: input.now,
+    version: 0
+  }
+  return decide(user, new UserCreated({ userId: user.id, accessKey: user.accessKey, email: user.email, name: user.name, at: input.now }))
+}
+
+export const changePassword = (user: User, passwordHash: string, now: Date): Decision<User, PasswordChanged> =>
+  decide({ ...user, passwordHash, passwordChangedAt: now }, new PasswordChanged({ userId: user.id, at: now }))
+
+export const attachPermissions = (
+  user: User,
+  grants: ReadonlyArray<Permission.Permission>
+): Decision<User, UserPermissionsAttached> =>
+  decide(
+    { ...user, permissions: Permission.union(user.permissions, grants) },
+    new UserPermissionsAttached({ userId: user.id, permissions: Permission.normalize(grants) })
+  )
+
+export const detachPermissions = (
+  user: User,
+  grants: ReadonlyArray<Permission.Permission>
+): Decision<User, UserPermissionsDetached> =>
+  decide(
+    { ...user, permissions: Permission.difference(user.permissions, grants) },
+    new UserPermissionsDetached({ userId: user.id, permissions: Permission.normalize(grants) })
+  )
+
+/** Gives the user the role; with `overridePermissions` their own grants become a copy of the role's. */
+export const setRole = (user: User, role: Role, overridePermissions: boolean): Decision<User, UserRoleSet> =>
+  decide(
+    { ...user, roleId: role.id, permissions: overridePermissions ? role.permissions : user.permissions },
+    new UserRoleSet({ userId: user.id, roleId: role.id, permissionsOverridden: overridePermissions })
+  )

@@ -1,0 +1,23 @@
+import * as MessageBus from "../../kernel/MessageBus.js"
+import type { AuthEvent } from "../domain/Events.js"
+import { authenticate } from "./Authentication.js"
+import { changePassword, resetPassword } from "./PasswordReset.js"
+import { attachRolePermissions, createRole, detachRolePermissions } from "./Roles.js"
+import { attachUserPermissions, createUser, detachUserPermissions, setUserRole } from "./Users.js"
+
+/** The auth module's registry: each command tag to its one handler. */
+export const commandHandlers = {
+  CreateUser: createUser,
+  Authenticate: authenticate,
+  ResetPassword: resetPassword,
+  ChangePassword: changePassword,
+  CreateRole: createRole,
+  AttachRolePermissions: attachRolePermissions,
+  DetachRolePermissions: detachRolePermissions,
+  AttachUserPermissions: attachUserPermissions,
+  DetachUserPermissions: detachUserPermissions,
+  SetUserRole: setUserRole
+}
+
+/** Sends an auth command through the bus: one unit of work, then its events to in-process handlers. */
+export const dispatch = MessageBus.make<typeof commandHandlers, AuthEvent>(commandHandlers)

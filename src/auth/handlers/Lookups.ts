@@ -1,0 +1,25 @@
+import { Clock, Effect, Option } from "effect"
+import * as Catalogue from "../domain/Catalogue.js"
+import { RoleNotFound, UserNotFound } from "../domain/Errors.js"
+import type { Permission } from "../domain/Permission.js"
+import { PermissionCatalogue } from "../ports/PermissionCatalogue.js"
+import { RoleRepository } from "../ports/RoleRepository.js"
+import { UserRepository } from "../ports/UserRepository.js"
+
+/** Loading steps shared by the handlers: each fails with the domain error the client should see. */
+export const userByAccessKey = (accessKey: string) =>
+  Effect.flatMap(UserRepository, (users) => users.byAccessKey(accessKey)).pipe(
+    Effect.flatMap(Option.match({ onNone: () => new UserNotFound({ accessKey }), onSome: Effect.succeed }))
+  )
+
+export const roleByCode = (code: string) =>
+  Effect.flatMap(RoleRepository, (roles) => roles.byCode(code)).pipe(
+    Effect.flatMap(Option.match({ onNone: () => new RoleNotFound({ code }), onSome: Effect.succeed }))
+  )
+
+export const catalogueGrants = (requested: ReadonlyArray<Permission>) =>
+  Effect.flatMap(PermissionCatalogue, (catalogue) => catalogue.all).pipe(
+    Effect.flatMap((all) => Catalogue.resolve(all, requested))
+  )
+
+export const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis))

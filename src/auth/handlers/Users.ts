@@ -1,0 +1,40 @@
+import { Effect, Redacted } from "effect"
+import { handled } from "../../kernel/MessageBus.js"
+import { newUuid } from "../../kernel/Ids.js"
+import type { AttachUserPermissions, CreateUser, DetachUserPermissions, SetUserRole } from "../Commands.js"
+import { UserId } from "../domain/Ids.js"
+import * as User from "../domain/User.js"
+import { PasswordHasher } from "../ports/PasswordHasher.js"
+import { UserRepository } from "../ports/UserRepository.js"
+import { catalogueGrants, now, roleByCode, userByAccessKey } from "./Lookups.js"
+
+export const createUser = Effect.fn("CreateUser")(function*(command: CreateUser) {
+  const users = yield* UserRepository
+  const input = yield* User.checkRegistration({ ...command, password: Redacted.value(command.password) })
+  const passwordHash = yield* Effect.flatMap(PasswordHasher, (hasher) => hasher.hash(command.password))
+  const decision = User.register({ ...input, id: UserId(yield* newUuid), passwordHash, now: yield* now })
+  yield* users.add(decision.state)
+  return handled(decision.state, decision.events)
+})
+
+export const attachUserPermissions = Effect.fn("AttachUserPermissions")(function*(command: AttachUserPermissions) {
+  const user = yield* userByAccessKey(command.accessKey)
+  const decision = User.attachPermissions(user, yield* catalogueGrants(command.permissions))
+  yield* Effect.flatMap(UserRepository, (users) => users.save(decision.state))
+  return handled(undefined, decision.events)
+})
+
+export const detachUserPermissions = Effect.fn("DetachUserPermissions")(function*(command: DetachUserPermissions) {
+  const user = yield* userByAccessKey(command.accessKey)
+  const decision = User.detachPermissions(user, yield* catalogueGrants(command.permissions))
+  yield* Effect.flatMap(UserRepository, (users) => users.save(decision.state))
+  return handled(undefined, decision.events)
+})
+
+export const setUserRole = Effect.fn("SetUserRole")(function*(command: SetUserRole) {
+  const user = yield* userByAccessKey(command.userAccessKey)
+  const role = yield* roleByCode(command.roleCode)
+  const decision = User.setRole(user, role, command.overridePermissions)
+  yield* Effect.flatMap(UserRepository, (users) => users.save(decision.state))
+  return handled(undefined, decision.events)
+})
