@@ -9,3 +9,30 @@ export class Conflict extends Data.TaggedError("Conflict")<{
     return `${this.aggregate} ${this.id} was changed concurrently; retry`
   }
 }
+
+/** A request argument outside what the API accepts (for example a list size over the maximum). */
+export class InvalidArgument extends Data.TaggedError("InvalidArgument")<{
+  readonly argument: string
+  readonly reason: string
+}> {
+  override get message() {
+    return `${this.argument} ${this.reason}`
+  }
+}
+
+/** No valid credentials came with a request that needs them. */
+export class Unauthenticated extends Data.TaggedError("Unauthenticated")<{}> {
+  override get message() {
+    return "Authentication required: send a valid token as 'Authorization: Bearer <token>'"
+  }
+}
+
+/** The caller is known but lacks the permission the field needs. */
+export class Forbidden extends Data.TaggedError("Forbidden")<{
+  readonly resource: string
+  readonly action: string
+}> {
+  override get message() {
+    return `Not allowed to ${this.action} ${this.resource}`
+  }
+}

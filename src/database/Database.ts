@@ -1,0 +1,76 @@
+/**
+ * The database layer main.ts provides: PostgreSQL when DATABASE_URL is set, otherwise the embedded
+ * PGlite under DATA_DIR. Either way the rest of the server sees one SqlClient with the same name
+ * transforms (camelCase in code, snake_case in SQL), on a schema migrated by dbmate.
+ */
+import * as Reactivity from "@effect/experimental/Reactivity"
+import * as PgClient from "@effect/sql-pg/PgClient"
+import * as SqlClient from "@effect/sql/SqlClient"
+import { SqlError } from "@effect/sql/SqlError"
+import { Context, Duration, Effect, Layer, Option, Redacted, String } from "effect"
+import * as Path from "node:path"
+import type { DatabaseConfig } from "../Config.js"
+import * as DataDirLock from "./DataDirLock.js"
+import { DatabaseInfo, describePostgresUrl } from "./DatabaseInfo.js"
+import * as Migrations from "./Migrations.js"
+import * as PgliteClient from "./PgliteClient.js"
+
+const transforms = { transformQueryNames: String.camelToSnake, transformResultNames: String.snakeToCamel }
+
+/**
+ * Bounds the start-up probe (@effect/sql-pg's default is 5 s) and, in pg-pool, every later connection
+ * attempt and every wait for a free connection (pg-pool's default is to wait forever). An unreachable
+ * server fails start-up with a message; an exhausted pool fails a query after 10 s instead of queueing it
+ * without end.
+ */
+const connectTimeout = Duration.seconds(10)
+
+const postgres = (url: Redacted.Redacted, config: DatabaseConfig) =>
+  Effect.gen(function*() {
+    const description = describePostgresUrl(Redacted.value(url))
+    // Before the pool: nothing may query a schema that is about to change.
+    if (config.migrateOnStart) yield* Migrations.migratePostgres(url)
+    const client = yield* PgClient.make({ url, maxConnections: config.poolMax, connectTimeout, ...transforms }).pipe(
+      Effect.mapError((error) =>
+        new SqlError({
+          cause: error,
+          message: `Cannot connect to PostgreSQL at ${description} (DATABASE_URL): ${causeMessage(error)}`
+        })
+      )
+    )
+    yield* Effect.logInfo(`Database: PostgreSQL at ${description}`)
+    return Context.make(SqlClient.SqlClient, client).pipe(
+      Context.add(DatabaseInfo, { mode: "postgres", description })
+    )
+  })
+
+const embedded = (dataDir: string) =>
+  Effect.gen(function*() {
+    const root = Path.resolve(dataDir)
+    // Taken first and released last (scope finalizers run in reverse): PGlite is closed before it goes.
+    yield* DataDirLock.acquire(root)
+    const description = Path.join(root, "pgdata")
+    const client = yield* PgliteClient.make({ dataDir: description, ...transforms })
+    yield* Migrations.migratePglite(client.db)
+    yield* Effect.logInfo(`Database: embedded PGlite at ${description}`)
+    return Context.make(SqlClient.SqlClient, client).pipe(
+      Context.add(DatabaseInfo, { mode: "embedded", description })
+    )
+  })
+
+/** pg reports the reason (refused, bad password, unknown database) on the cause, not the SqlError. */
+const causeMessage = (error: SqlError): string =>
+  error.cause instanceof Error && error.cause.message !== "" ? error.cause.message : error.message
+
+export const layer = (
+  config: DatabaseConfig
+): Layer.Layer<
+  SqlClient.SqlClient | DatabaseInfo,
+  Migrations.MigrationFailed | DataDirLock.DataDirLocked | SqlError
+> =>
+  Layer.scopedContext(
+    Option.match(config.url, {
+      onNone: () => embedded(config.dataDir),
+      onSome: (url) => postgres(url, config)
+    })
+  ).pipe(Layer.provide(Reactivity.layer))
