@@ -1,0 +1,45 @@
+import { Duration, Effect, Layer, Redacted } from "effect"
+import * as MailerMemory from "../../src/auth/adapters/memory/MailerMemory.js"
+import * as PermissionCatalogueMemory from "../../src/auth/adapters/memory/PermissionCatalogueMemory.js"
+import * as ResetTokenRepositoryMemory from "../../src/auth/adapters/memory/ResetTokenRepositoryMemory.js"
+import * as RoleRepositoryMemory from "../../src/auth/adapters/memory/RoleRepositoryMemory.js"
+import * as UserRepositoryMemory from "../../src/auth/adapters/memory/UserRepositoryMemory.js"
+import * as JoseTokens from "../../src/auth/adapters/JoseTokens.js"
+import { PasswordHasher } from "../../src/auth/ports/PasswordHasher.js"
+import { AuthSettings } from "../../src/auth/Settings.js"
+import * as UnitOfWork from "../../src/kernel/UnitOfWork.js"
+
+/**
+ * A cheap, deterministic stand-in for argon2 in unit tests: the real hasher is covered by its own
+ * test; here only the handlers' logic is under test.
+ */
+const plainHasher = Layer.succeed(PasswordHasher, PasswordHasher.of({
+  hash: (password) => Effect.succeed(`plain$${Redacted.value(password)}`),
+  verify: (password, hash) => Effect.succeed(hash !== undefined && hash === `plain$${Redacted.value(password)}`)
+}))
+
+export const settings = Layer.succeed(AuthSettings, AuthSettings.of({
+  resetTokenTtl: Duration.minutes(15),
+  publicAppUrl: new URL("https://app.example.test/")
+}))
+
+export const tokens = JoseTokens.layer({
+  secret: Redacted.make("a-test-secret-of-at-least-thirty-two-bytes!"),
+  issuer: "kingdom-test",
+  audience: "kingdom-test",
+  ttl: Duration.hours(1)
+})
+
+/** A fresh in-memory auth world per call (Ref-backed fakes must not leak between tests). */
+export const auth = () =>
+  Layer.mergeAll(
+    UserRepositoryMemory.layer,
+    RoleRepositoryMemory.layer,
+    PermissionCatalogueMemory.layer,
+    ResetTokenRepositoryMemory.layer,
+    MailerMemory.layer,
+    UnitOfWork.layerMemory,
+    plainHasher,
+    tokens,
+    settings
+  )

@@ -1,0 +1,100 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Cause, Effect, Exit, Option, Redacted, TestClock } from "effect"
+import { SentMail } from "../../../src/auth/adapters/memory/MailerMemory.js"
+import * as Commands from "../../../src/auth/Commands.js"
+import { dispatch } from "../../../src/auth/handlers/Handlers.js"
+import { UserRepository } from "../../../src/auth/ports/UserRepository.js"
+import { TokenIssuer } from "../../../src/auth/ports/TokenIssuer.js"
+import * as Queries from "../../../src/auth/Queries.js"
+import * as TestLayers from "../../support/TestLayers.js"
+
+const password = Redacted.make("correct horse battery")
+const createAlice = new Commands.CreateUser({ accessKey: "alice", email: "alice@example.com", name: "Alice", password })
+const userGet = { resource: "user", action: "GET", isConditional: false } as const
+
+/** The tag of the expected (typed) failure, or undefined when the program succeeded or died. */
+const failureTag = <A, E extends { readonly _tag: string }>(exit: Exit.Exit<A, E>) =>
+  Exit.isFailure(exit) ? Option.getOrUndefined(Option.map(Cause.failureOption(exit.cause), (error) => error._tag)) : undefined
+
+describe("auth handlers on in-memory adapters", () => {
+  it.effect("createUser stores the user and refuses a duplicate access key", () =>
+    Effect.gen(function*() {
+      const user = yield* dispatch(createAlice)
+      expect(user.accessKey).toBe("alice")
+      expect(user.passwordHash).not.toBe("correct horse battery")
+      expect(failureTag(yield* Effect.exit(dispatch(createAlice)))).toBe("UserAlreadyExists")
+      expect(yield* Effect.flatMap(UserRepository, (users) => users.count)).toBe(1)
+    }).pipe(Effect.provide(TestLayers.auth())))
+
+  it.effect("createUser refuses an invalid e-mail before hashing", () =>
+    Effect.gen(function*() {
+      const exit = yield* Effect.exit(dispatch(new Commands.CreateUser({ ...createAlice, email: "test" })))
+      expect(failureTag(exit)).toBe("InvalidEmail")
+    }).pipe(Effect.provide(TestLayers.auth())))
+
+  it.effect("authenticate answers WrongCredentials for an unknown user and a wrong password alike", () =>
+    Effect.gen(function*() {
+      yield* dispatch(createAlice)
+      const unknown = yield* Effect.exit(dispatch(new Commands.Authenticate({ accessKey: "nobody", password })))
+      const wrong = yield* Effect.exit(dispatch(new Commands.Authenticate({ accessKey: "alice", password: Redacted.make("wrong password") })))
+      expect(failureTag(unknown)).toBe("WrongCredentials")
+      expect(failureTag(wrong)).toBe("WrongCredentials")
+      const ok = yield* dispatch(new Commands.Authenticate({ accessKey: "alice", password }))
+      const userId = yield* Effect.flatMap(TokenIssuer, (tokens) => tokens.verify(ok.token.value))
+      expect(userId).toBe(ok.user.id)
+    }).pipe(Effect.provide(TestLayers.auth())))
+
+  it.effect("role and user grants: unknown permissions are refused by name, effective grants include the role's", () =>
+    Effect.gen(function*() {
+      yield* dispatch(createAlice)
+      yield* dispatch(new Commands.CreateRole({ code: "ops", name: "Operations", permissions: [] }))
+      expect(failureTag(yield* Effect.exit(dispatch(new Commands.CreateRole({ code: "ops", name: "Again", permissions: [] }))))).toBe("RoleAlreadyExists")
+      const bogus = yield* Effect.exit(dispatch(new Commands.AttachRolePermissions({ code: "ops", permissions: [{ ...userGet, resource: "car" }] })))
+      expect(failureTag(bogus)).toBe("UnknownPermissions")
+      yield* dispatch(new Commands.AttachRolePermissions({ code: "ops", permissions: [userGet] }))
+      yield* dispatch(new Commands.SetUserRole({ userAccessKey: "alice", roleCode: "ops", overridePermissions: false }))
+      const view = Option.getOrThrow(yield* Queries.userByAccessKey("alice"))
+      expect(view.permissions).toEqual([])
+      expect(view.effectivePermissions).toEqual([userGet])
+      expect(view.role?.code).toBe("ops")
+      yield* dispatch(new Commands.AttachUserPermissions({ accessKey: "alice", permissions: [userGet] }))
+      yield* dispatch(new Commands.DetachRolePermissions({ code: "ops", permissions: [userGet] }))
+      yield* dispatch(new Commands.DetachUserPermissions({ accessKey: "alice", permissions: [userGet] }))
+      const principal = Option.getOrThrow(yield* Queries.principal(view.id))
+      expect(principal.permissions).toEqual([])
+      expect(failureTag(yield* Effect.exit(dispatch(new Commands.SetUserRole({ userAccessKey: "alice", roleCode: "nope", overridePermissions: false }))))).toBe("RoleNotFound")
+      expect(failureTag(yield* Effect.exit(dispatch(new Commands.SetUserRole({ userAccessKey: "nobody", roleCode: "ops", overridePermissions: false }))))).toBe("UserNotFound")
+    }).pipe(Effect.provide(TestLayers.auth())))
+
+  it.effect("password reset: the mailed token changes the password once; unknown accounts get no mail", () =>
+    Effect.gen(function*() {
+      yield* dispatch(createAlice)
+      yield* dispatch(new Commands.ResetPassword({ accessKey: "nobody" }))
+      const sent = yield* SentMail
+      yield* dispatch(new Commands.ResetPassword({ accessKey: "alice" }))
+      const mails = yield* sent.get
+      expect(mails).toHaveLength(1)
+      expect(mails[0]!.to).toBe("alice@example.com")
+      const link = new URL(/https:\/\/\S+/.exec(mails[0]!.text)![0])
+      expect(link.origin + link.pathname).toBe("https://app.example.test/reset-password")
+      const token = Redacted.make(link.searchParams.get("token")!)
+      const newPassword = Redacted.make("a brand new passphrase")
+      yield* dispatch(new Commands.ChangePassword({ token, newPassword }))
+      yield* dispatch(new Commands.Authenticate({ accessKey: "alice", password: newPassword }))
+      expect(failureTag(yield* Effect.exit(dispatch(new Commands.ChangePassword({ token, newPassword }))))).toBe("InvalidToken")
+      expect(failureTag(yield* Effect.exit(dispatch(new Commands.ChangePassword({ token: Redacted.make("forged"), newPassword }))))).toBe("InvalidToken")
+    }).pipe(Effect.provide(TestLayers.auth())))
+
+  it.effect("a password change invalidates reset tokens issued before it", () =>
+    Effect.gen(function*() {
+      yield* dispatch(createAlice)
+      yield* dispatch(new Commands.ResetPassword({ accessKey: "alice" }))
+      yield* TestClock.adjust("1 second")
+      yield* dispatch(new Commands.ResetPassword({ accessKey: "alice" }))
+      yield* TestClock.adjust("1 second")
+      const tokens = (yield* (yield* SentMail).get).map((mail) => Redacted.make(new URL(/https:\/\/\S+/.exec(mail.text)![0]).searchParams.get("token")!))
+      const newPassword = Redacted.make("another long passphrase")
+      yield* dispatch(new Commands.ChangePassword({ token: tokens[1]!, newPassword }))
+      expect(failureTag(yield* Effect.exit(dispatch(new Commands.ChangePassword({ token: tokens[0]!, newPassword }))))).toBe("InvalidToken")
+    }).pipe(Effect.provide(TestLayers.auth())))
+})
