@@ -2,7 +2,11 @@ import { Effect, Layer, Option } from "effect"
 import { Conflict } from "../../../kernel/Errors.js"
 import { RoleAlreadyExists } from "../../domain/Errors.js"
 import type { Role } from "../../domain/Role.js"
+import * as Permission from "../../domain/Permission.js"
 import { RoleRepository } from "../../ports/RoleRepository.js"
+
+/** What SQL would read back: grants as a canonical set. */
+const stored = (role: Role, version: number): Role => ({ ...role, permissions: Permission.normalize(role.permissions), version })
 
 /** Check-and-write steps run synchronously inside one `Effect.suspend`, so they are atomic like a row lock. */
 export const layer: Layer.Layer<RoleRepository> = Layer.sync(RoleRepository, () => {
@@ -14,13 +18,13 @@ export const layer: Layer.Layer<RoleRepository> = Layer.sync(RoleRepository, () 
     add: (role) =>
       Effect.suspend(() => {
         if (Option.isSome(byCode(role.code))) return new RoleAlreadyExists({ code: role.code })
-        roles.set(role.id, { ...role, version: 1 })
+        roles.set(role.id, stored(role, 1))
         return Effect.void
       }),
     save: (role) =>
       Effect.suspend(() => {
         if (roles.get(role.id)?.version !== role.version) return new Conflict({ aggregate: "Role", id: role.id })
-        roles.set(role.id, { ...role, version: role.version + 1 })
+        roles.set(role.id, stored(role, role.version + 1))
         return Effect.void
       }),
     list: ({ limit, name }) =>
