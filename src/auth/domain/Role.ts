@@ -3,6 +3,7 @@ import { decide, type Decision } from "../../kernel/Decision.js"
 import { InvalidInput } from "./Errors.js"
 import { RoleCreated, RolePermissionsAttached, RolePermissionsDetached } from "./Events.js"
 import type { RoleId } from "./Ids.js"
+import * as Names from "./Names.js"
 import * as Permission from "./Permission.js"
 
 /** A named set of grants that users can hold. `version` guards against lost updates when saved. */
@@ -22,13 +23,6 @@ export const checkCode = (code: string): Either.Either<string, InvalidInput> =>
     ? Either.right(code)
     : Either.left(new InvalidInput({ field: "code", reason: "must be 1-64 letters, digits, '_', '.' or '-'" }))
 
-export const checkName = (name: string): Either.Either<string, InvalidInput> => {
-  const trimmed = name.trim()
-  return trimmed.length >= 1 && trimmed.length <= 128
-    ? Either.right(trimmed)
-    : Either.left(new InvalidInput({ field: "name", reason: "must be 1-128 characters" }))
-}
-
 export const create = (input: {
   readonly id: RoleId
   readonly code: string
@@ -38,7 +32,7 @@ export const create = (input: {
 }): Either.Either<Decision<Role, RoleCreated>, InvalidInput> =>
   Either.gen(function*() {
     const code = yield* checkCode(input.code)
-    const name = yield* checkName(input.name)
+    const name = yield* Names.checkName(input.name)
     const permissions = Permission.normalize(input.permissions)
     const role: Role = { id: input.id, code, name, permissions, createdAt: input.now, version: 0 }
     return decide(role, new RoleCreated({ roleId: role.id, code, name, permissions }))

@@ -3,6 +3,7 @@ import { decide, type Decision } from "../../kernel/Decision.js"
 import { InvalidEmail, InvalidInput } from "./Errors.js"
 import { PasswordChanged, UserCreated, UserPermissionsAttached, UserPermissionsDetached, UserRoleSet } from "./Events.js"
 import type { RoleId, UserId } from "./Ids.js"
+import * as Names from "./Names.js"
 import * as Permission from "./Permission.js"
 import type { Role } from "./Role.js"
 
@@ -45,13 +46,6 @@ export const checkPassword = (password: string): Either.Either<string, InvalidIn
       reason: `must be ${passwordLength.min} to ${passwordLength.max} characters`
     }))
 
-export const checkName = (name: string): Either.Either<string, InvalidInput> => {
-  const trimmed = name.trim()
-  return trimmed.length >= 1 && trimmed.length <= 128
-    ? Either.right(trimmed)
-    : Either.left(new InvalidInput({ field: "name", reason: "must be 1-128 characters" }))
-}
-
 export interface Registration {
   readonly accessKey: string
   readonly email: string
@@ -64,7 +58,7 @@ export const checkRegistration = (input: Registration): Either.Either<Registrati
   Either.gen(function*() {
     const accessKey = yield* checkAccessKey(input.accessKey)
     const email = yield* checkEmail(input.email)
-    const name = yield* checkName(input.name)
+    const name = yield* Names.checkName(input.name)
     const password = yield* checkPassword(input.password)
     return { accessKey, email, name, password }
   })

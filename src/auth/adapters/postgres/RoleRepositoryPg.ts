@@ -7,6 +7,7 @@ import { RoleAlreadyExists } from "../../domain/Errors.js"
 import * as Permission from "../../domain/Permission.js"
 import type { Role } from "../../domain/Role.js"
 import { RoleRepository } from "../../ports/RoleRepository.js"
+import * as Rows from "./Rows.js"
 import { grantsJson, RoleRow } from "./Rows.js"
 
 /** LIKE treats `%`, `_` and `\` specially; a name filter means the literal text. */
@@ -34,12 +35,7 @@ export const layer: Layer.Layer<RoleRepository, never, SqlClient.SqlClient> = La
     })
 
     const replaceGrants = (role: Role) =>
-      Effect.zipRight(
-        sql`DELETE FROM role_permissions WHERE role_id = ${role.id}`,
-        role.permissions.length === 0 ? Effect.void : sql`INSERT INTO role_permissions ${
-          sql.insert(role.permissions.map((p) => ({ roleId: role.id, resource: p.resource, action: p.action, isConditional: p.isConditional })))
-        }`
-      )
+      Rows.replaceGrants(sql, "role_permissions", { column: "roleId", id: role.id }, role.permissions)
 
     return RoleRepository.of({
       byId: (id) => Effect.map(byId(id), Option.map(toRole)).pipe(Effect.orDie),

@@ -1,4 +1,6 @@
-import { Schema } from "effect"
+import type { SqlClient } from "@effect/sql"
+import { Effect, Schema } from "effect"
+import type { Permission } from "../../domain/Permission.js"
 import { actions } from "../../domain/Permission.js"
 
 /** Row shapes as they come back from SQL (snake_case already turned into camelCase by the client). */
@@ -35,3 +37,20 @@ export const RoleRow = Schema.Struct({
   createdAt: Schema.DateFromSelf,
   version: Schema.Number
 })
+
+/**
+ * Makes a grants table (`user_permissions`, `role_permissions`) hold exactly `permissions` for one
+ * owner. Table and column names are constants of the adapters, never user input.
+ */
+export const replaceGrants = (
+  sql: SqlClient.SqlClient,
+  table: "user_permissions" | "role_permissions",
+  owner: { readonly column: "userId" | "roleId"; readonly id: string },
+  permissions: ReadonlyArray<Permission>
+) =>
+  Effect.zipRight(
+    sql`DELETE FROM ${sql(table)} WHERE ${sql(owner.column)} = ${owner.id}`,
+    permissions.length === 0 ? Effect.void : sql`INSERT INTO ${sql(table)} ${
+      sql.insert(permissions.map((p) => ({ [owner.column]: owner.id, resource: p.resource, action: p.action, isConditional: p.isConditional })))
+    }`
+  )

@@ -7,6 +7,7 @@ import { UserAlreadyExists } from "../../domain/Errors.js"
 import * as Permission from "../../domain/Permission.js"
 import type { User } from "../../domain/User.js"
 import { UserRepository } from "../../ports/UserRepository.js"
+import * as Rows from "./Rows.js"
 import { grantsJson, UserRow } from "./Rows.js"
 
 export const layer: Layer.Layer<UserRepository, never, SqlClient.SqlClient> = Layer.effect(
@@ -29,12 +30,7 @@ export const layer: Layer.Layer<UserRepository, never, SqlClient.SqlClient> = La
     })
 
     const replaceGrants = (user: User) =>
-      Effect.zipRight(
-        sql`DELETE FROM user_permissions WHERE user_id = ${user.id}`,
-        user.permissions.length === 0 ? Effect.void : sql`INSERT INTO user_permissions ${
-          sql.insert(user.permissions.map((p) => ({ userId: user.id, resource: p.resource, action: p.action, isConditional: p.isConditional })))
-        }`
-      )
+      Rows.replaceGrants(sql, "user_permissions", { column: "userId", id: user.id }, user.permissions)
 
     return UserRepository.of({
       byId: (id) => Effect.map(byId(id), Option.map(toUser)).pipe(Effect.orDie),
