@@ -75,3 +75,9 @@ export const passwordReset: Config.Config<PasswordResetConfig> = Config.all({
 })
 
 export const logLevel = Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info))
+
+/** The largest page a list field may return; larger requested limits are refused, not clamped. */
+export const maxPageSize: Config.Config<number> = Config.integer("MAX_PAGE_SIZE").pipe(
+  Config.validate({ message: "must be between 1 and 10000", validation: (n) => n >= 1 && n <= 10_000 }),
+  Config.withDefault(100)
+)

@@ -1,0 +1,37 @@
+/**
+ * The HTTP server: /graphql (GraphQL over HTTP) and /healthz, each request with a request id and
+ * an access log line. The layer also outputs HttpServer, so callers can read the bound address
+ * (tests listen on port 0).
+ */
+import { HttpMiddleware, HttpRouter, HttpServer, HttpServerResponse } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Effect, Layer } from "effect"
+import type { GraphQLSchema } from "../graphql/GraphQLJs.js"
+import { createServer } from "node:http"
+import type { ServerConfig } from "../Config.js"
+import * as GraphQLRoute from "./GraphQLRoute.js"
+import * as RequestId from "./RequestId.js"
+
+export const graphqlPath = "/graphql"
+
+const notFound = HttpServerResponse.unsafeJson({ error: "Not found" }, { status: 404 })
+
+export const router = <R>(schema: GraphQLSchema) =>
+  HttpRouter.empty.pipe(
+    // `all`: graphql-http answers other methods with 405 and an Allow header, as the spec asks.
+    HttpRouter.all(graphqlPath, GraphQLRoute.make<R>(schema)),
+    HttpRouter.get("/healthz", Effect.succeed(HttpServerResponse.unsafeJson({ status: "ok" }))),
+    Effect.catchTag("RouteNotFound", () => Effect.succeed(notFound))
+  )
+
+/** Serves until the layer's scope closes; the resolvers' services (R) come from the caller. */
+export const layer = <R>(schema: GraphQLSchema, config: ServerConfig) =>
+  HttpServer.serve(RequestId.middleware(HttpMiddleware.logger(router<R>(schema)))).pipe(
+    Layer.provideMerge(NodeHttpServer.layer(createServer, { host: config.host, port: config.port }))
+  )
+
+/** http://host:port of the bound server (the real port when asked for port 0). */
+export const baseUrl = Effect.map(HttpServer.HttpServer, (server) =>
+  server.address._tag === "TcpAddress"
+    ? `http://${server.address.hostname.includes(":") ? `[${server.address.hostname}]` : server.address.hostname}:${server.address.port}`
+    : `unix:${server.address.path}`)

@@ -1,0 +1,85 @@
+/**
+ * The composition root: reads Config once, picks an adapter for every port, creates the first
+ * administrator on an empty database, then serves GraphQL until interrupted (SIGINT/SIGTERM close
+ * the server, the database and the data-directory lock in reverse order).
+ */
+import { NodeRuntime } from "@effect/platform-node"
+import { Effect, Layer, Logger } from "effect"
+import * as Argon2Hasher from "./auth/adapters/Argon2Hasher.js"
+import * as JoseTokens from "./auth/adapters/JoseTokens.js"
+import * as JwtSecret from "./auth/adapters/JwtSecret.js"
+import * as LogMailer from "./auth/adapters/LogMailer.js"
+import * as PermissionCataloguePg from "./auth/adapters/postgres/PermissionCataloguePg.js"
+import * as ResetTokenRepositoryPg from "./auth/adapters/postgres/ResetTokenRepositoryPg.js"
+import * as RoleRepositoryPg from "./auth/adapters/postgres/RoleRepositoryPg.js"
+import * as UserRepositoryPg from "./auth/adapters/postgres/UserRepositoryPg.js"
+import * as Bootstrap from "./auth/Bootstrap.js"
+import * as AuthApi from "./auth/graphql/Resolvers.js"
+import { AuthSettings } from "./auth/Settings.js"
+import * as AppConfig from "./Config.js"
+import * as Database from "./database/Database.js"
+import { DatabaseInfo } from "./database/DatabaseInfo.js"
+import * as SqlUnitOfWork from "./database/SqlUnitOfWork.js"
+import * as GraphQLSchema from "./graphql/Schema.js"
+import * as Server from "./http/Server.js"
+import { MaxPageSize } from "./kernel/Paging.js"
+
+const config = Effect.all({
+  environment: AppConfig.environment,
+  server: AppConfig.server,
+  database: AppConfig.database,
+  token: AppConfig.token,
+  admin: AppConfig.admin,
+  passwordReset: AppConfig.passwordReset,
+  maxPageSize: AppConfig.maxPageSize
+})
+
+const announceStart = Effect.gen(function*() {
+  const url = `${yield* Server.baseUrl}${Server.graphqlPath}`
+  const database = yield* DatabaseInfo
+  const where = database.mode === "embedded" ? `embedded PGlite at ${database.description}` : `PostgreSQL at ${database.description}`
+  yield* Effect.logInfo(`kingdom-server listening on ${url} (database: ${where})`)
+})
+
+const program = Effect.gen(function*() {
+  const settings = yield* config
+  const secret = yield* JwtSecret.resolve({
+    secret: settings.token.secret,
+    environment: settings.environment,
+    dataDir: settings.database.dataDir
+  })
+  const schema = yield* GraphQLSchema.make([AuthApi.api])
+
+  const sql = Layer.mergeAll(
+    UserRepositoryPg.layer,
+    RoleRepositoryPg.layer,
+    PermissionCataloguePg.layer,
+    ResetTokenRepositoryPg.layer,
+    SqlUnitOfWork.layer
+  ).pipe(Layer.provideMerge(Database.layer(settings.database)))
+  const services = Layer.mergeAll(
+    sql,
+    Argon2Hasher.layer,
+    JoseTokens.layer({ ...settings.token, secret }),
+    LogMailer.layer,
+    Layer.succeed(AuthSettings, {
+      resetTokenTtl: settings.passwordReset.tokenTtl,
+      publicAppUrl: settings.passwordReset.publicAppUrl
+    }),
+    Layer.succeed(MaxPageSize, settings.maxPageSize)
+  )
+  const server = Layer.effectDiscard(announceStart).pipe(
+    Layer.provideMerge(Server.layer<AuthApi.AuthServices>(schema, settings.server))
+  )
+
+  return yield* Effect.zipRight(Bootstrap.ensureAdmin(settings.admin), Layer.launch(server)).pipe(Effect.provide(services))
+})
+
+const logging = Effect.gen(function*() {
+  const level = yield* AppConfig.logLevel
+  const environment = yield* AppConfig.environment
+  // Machines read production logs; people read the rest.
+  return Layer.merge(Logger.minimumLogLevel(level), environment === "production" ? Logger.json : Logger.pretty)
+})
+
+NodeRuntime.runMain(program.pipe(Effect.provide(Layer.unwrapEffect(logging))))

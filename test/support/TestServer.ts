@@ -1,0 +1,97 @@
+/**
+ * The real server for end-to-end tests: the production layers (PGlite on a temporary DATA_DIR, SQL
+ * repositories, argon2, JWTs, bootstrap) on a free port, with one swap: mail is kept in memory
+ * (SentMail) so a test can follow a reset link. Tests talk to it over HTTP only.
+ * (Belongs in test/support once that folder's owner takes it.)
+ */
+import { Context, Duration, Effect, Layer, Logger, LogLevel, Option, Redacted } from "effect"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import * as Argon2Hasher from "../../src/auth/adapters/Argon2Hasher.js"
+import * as JoseTokens from "../../src/auth/adapters/JoseTokens.js"
+import * as JwtSecret from "../../src/auth/adapters/JwtSecret.js"
+import * as MailerMemory from "../../src/auth/adapters/memory/MailerMemory.js"
+import * as PermissionCataloguePg from "../../src/auth/adapters/postgres/PermissionCataloguePg.js"
+import * as ResetTokenRepositoryPg from "../../src/auth/adapters/postgres/ResetTokenRepositoryPg.js"
+import * as RoleRepositoryPg from "../../src/auth/adapters/postgres/RoleRepositoryPg.js"
+import * as UserRepositoryPg from "../../src/auth/adapters/postgres/UserRepositoryPg.js"
+import * as Bootstrap from "../../src/auth/Bootstrap.js"
+import * as AuthApi from "../../src/auth/graphql/Resolvers.js"
+import { AuthSettings } from "../../src/auth/Settings.js"
+import * as Database from "../../src/database/Database.js"
+import * as SqlUnitOfWork from "../../src/database/SqlUnitOfWork.js"
+import * as GraphQLSchema from "../../src/graphql/Schema.js"
+import * as Server from "../../src/http/Server.js"
+import { MaxPageSize } from "../../src/kernel/Paging.js"
+
+export const admin = { accessKey: "admin", email: "admin@kingdom.test", password: "admin-password-for-e2e" }
+
+export class TestServer extends Context.Tag("test/TestServer")<TestServer, {
+  /** http://127.0.0.1:<port> */
+  readonly baseUrl: string
+}>() {}
+
+const temporaryDataDir = Effect.acquireRelease(
+  Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "kingdom-e2e-"))),
+  (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
+)
+
+export const layer: Layer.Layer<TestServer | MailerMemory.SentMail, unknown> = Layer.unwrapScoped(Effect.gen(function*() {
+  const dataDir = yield* temporaryDataDir
+  const secret = yield* JwtSecret.resolve({ secret: Option.none(), environment: "test", dataDir })
+  const schema = yield* GraphQLSchema.make([AuthApi.api])
+  const services = Layer.mergeAll(
+    Layer.mergeAll(UserRepositoryPg.layer, RoleRepositoryPg.layer, PermissionCataloguePg.layer, ResetTokenRepositoryPg.layer, SqlUnitOfWork.layer)
+      .pipe(Layer.provide(Database.layer({ url: Option.none(), dataDir, migrateOnStart: false, poolMax: 1 }))),
+    Argon2Hasher.layer,
+    JoseTokens.layer({ secret, issuer: "kingdom-e2e", audience: "kingdom-e2e", ttl: Duration.minutes(5) }),
+    MailerMemory.layer,
+    Layer.succeed(AuthSettings, { resetTokenTtl: Duration.minutes(15), publicAppUrl: new URL("http://app.test/") }),
+    Layer.succeed(MaxPageSize, 100)
+  )
+  const bootstrap = Layer.effectDiscard(
+    Bootstrap.ensureAdmin({ accessKey: admin.accessKey, email: admin.email, password: Option.some(Redacted.make(admin.password)) })
+  )
+  const server = Layer.effect(TestServer, Effect.map(Server.baseUrl, (baseUrl) => ({ baseUrl }))).pipe(
+    Layer.provide(Server.layer<AuthApi.AuthServices>(schema, { host: "127.0.0.1", port: 0 }))
+  )
+  return Layer.mergeAll(server, bootstrap).pipe(Layer.provideMerge(services))
+})).pipe(
+  // Failures the tests provoke are logged at INFO or below; warnings and errors still show.
+  Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))
+)
+
+export interface GraphQLError {
+  readonly message: string
+  readonly extensions?: { readonly code?: string }
+}
+
+export interface GraphQLResponse {
+  readonly status: number
+  // any: tests read response shapes the schema defines and assert on them with expect().
+  readonly data?: Record<string, any> | null
+  readonly errors?: ReadonlyArray<GraphQLError>
+}
+
+/** POSTs one operation to /graphql as a client would; `token` becomes `Authorization: Bearer <token>`. */
+export const graphql = (query: string, variables: Record<string, unknown> = {}, token?: string) =>
+  Effect.flatMap(TestServer, ({ baseUrl }) =>
+    Effect.promise(async (): Promise<GraphQLResponse> => {
+      const response = await fetch(`${baseUrl}/graphql`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/graphql-response+json",
+          ...(token === undefined ? {} : { authorization: `Bearer ${token}` })
+        },
+        body: JSON.stringify({ query, variables })
+      })
+      const text = await response.text()
+      if (text === "") throw new Error(`empty body, status ${response.status} ${JSON.stringify([...response.headers])}`)
+      const body = JSON.parse(text) as Omit<GraphQLResponse, "status">
+      return { status: response.status, ...body }
+    }))
+
+/** The `extensions.code` of each error, in order: the contract clients branch on. */
+export const codes = (response: GraphQLResponse) => (response.errors ?? []).map((error) => error.extensions?.code)
