@@ -3,6 +3,7 @@
  * main.ts loads these once and hands plain values to the layers. The README table mirrors this file.
  */
 import { Config, Duration, LogLevel, type Option, type Redacted } from "effect"
+import type { PageSizes } from "./kernel/Paging.js"
 
 export type Environment = "development" | "production" | "test"
 
@@ -76,8 +77,17 @@ export const passwordReset: Config.Config<PasswordResetConfig> = Config.all({
 
 export const logLevel = Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info))
 
-/** The largest page a list field may return; larger requested limits are refused, not clamped. */
-export const maxPageSize: Config.Config<number> = Config.integer("MAX_PAGE_SIZE").pipe(
-  Config.validate({ message: "must be between 1 and 10000", validation: (n) => n >= 1 && n <= 10_000 }),
-  Config.withDefault(100)
-)
+const pageSize = (name: string, fallback: number) =>
+  Config.integer(name).pipe(
+    Config.validate({ message: "must be between 1 and 10000", validation: (n) => n >= 1 && n <= 10_000 }),
+    Config.withDefault(fallback)
+  )
+
+/**
+ * Page sizes for every list: the largest `first`/`last` a client may ask for (larger is refused, not
+ * clamped) and the size when it asks for neither.
+ */
+export const pageSizes: Config.Config<PageSizes> = Config.all({
+  max: pageSize("MAX_PAGE_SIZE", 100),
+  defaultSize: pageSize("DEFAULT_PAGE_SIZE", 20)
+}).pipe(Config.validate({ message: "DEFAULT_PAGE_SIZE must not exceed MAX_PAGE_SIZE", validation: (sizes) => sizes.defaultSize <= sizes.max }))

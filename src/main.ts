@@ -22,7 +22,7 @@ import { DatabaseInfo } from "./database/DatabaseInfo.js"
 import * as SqlUnitOfWork from "./database/SqlUnitOfWork.js"
 import * as GraphQLSchema from "./graphql/Schema.js"
 import * as Server from "./http/Server.js"
-import { MaxPageSize } from "./kernel/Paging.js"
+import { PageSizeLimits } from "./kernel/Paging.js"
 
 const config = Effect.all({
   environment: AppConfig.environment,
@@ -31,7 +31,7 @@ const config = Effect.all({
   token: AppConfig.token,
   admin: AppConfig.admin,
   passwordReset: AppConfig.passwordReset,
-  maxPageSize: AppConfig.maxPageSize
+  pageSizes: AppConfig.pageSizes
 })
 
 const announceStart = Effect.gen(function*() {
@@ -66,7 +66,7 @@ const program = Effect.gen(function*() {
       resetTokenTtl: settings.passwordReset.tokenTtl,
       publicAppUrl: settings.passwordReset.publicAppUrl
     }),
-    Layer.succeed(MaxPageSize, settings.maxPageSize)
+    Layer.succeed(PageSizeLimits, settings.pageSizes)
   )
   const server = Layer.effectDiscard(announceStart).pipe(
     Layer.provideMerge(Server.layer<AuthApi.AuthServices>(schema, settings.server))

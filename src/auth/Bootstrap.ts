@@ -33,7 +33,9 @@ const announce = (admin: AdminConfig, password: string) =>
 const createAdmin = (admin: AdminConfig, password: Redacted.Redacted) =>
   Effect.gen(function*() {
     const catalogue = yield* Effect.flatMap(PermissionCatalogue, (catalogue) => catalogue.all)
-    yield* dispatch(new CreateRole({ code: adminRoleCode, name: "Administrator", permissions: catalogue }))
+    // Every unconditional permission reaches every instance; conditional ones would add nothing.
+    const everything = catalogue.filter((permission) => !permission.isConditional).map((permission) => ({ ...permission, scope: [] }))
+    yield* dispatch(new CreateRole({ code: adminRoleCode, name: "Administrator", permissions: everything }))
     yield* dispatch(new CreateUser({ accessKey: admin.accessKey, email: admin.email, name: "Administrator", password }))
     yield* dispatch(new SetUserRole({ userAccessKey: admin.accessKey, roleCode: adminRoleCode, overridePermissions: false }))
   })
@@ -41,7 +43,7 @@ const createAdmin = (admin: AdminConfig, password: Redacted.Redacted) =>
 /** Does nothing when any user exists. Another instance bootstrapping at the same moment wins quietly. */
 export const ensureAdmin = (admin: AdminConfig) =>
   Effect.gen(function*() {
-    if ((yield* Effect.flatMap(UserRepository, (users) => users.count)) > 0) return
+    if ((yield* Effect.flatMap(UserRepository, (users) => users.count({}))) > 0) return
     const generated = Option.isNone(admin.password)
     const password = Option.getOrElse(admin.password, () => Redacted.make(randomSecret(generatedPasswordBytes)))
     const created = yield* Effect.flatMap(UnitOfWork, (uow) => uow.transactional(createAdmin(admin, password))).pipe(

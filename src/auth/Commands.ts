@@ -5,7 +5,9 @@ import { actions } from "./domain/Permission.js"
 export const PermissionInput = Schema.Struct({
   resource: Schema.String,
   action: Schema.Literal(...actions),
-  isConditional: Schema.Boolean
+  isConditional: Schema.Boolean,
+  /** The instances a conditional grant covers (access keys, role codes, or `*`); none on unconditional ones. */
+  scope: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [], nullable: true })
 })
 const Permissions = Schema.Array(PermissionInput)
 
@@ -54,6 +56,14 @@ export class AttachUserPermissions extends Schema.TaggedClass<AttachUserPermissi
 export class DetachUserPermissions extends Schema.TaggedClass<DetachUserPermissions>()("DetachUserPermissions", {
   accessKey: Schema.String,
   permissions: Permissions
+}) {}
+
+export class DeleteUser extends Schema.TaggedClass<DeleteUser>()("DeleteUser", {
+  accessKey: Schema.String
+}) {}
+
+export class DeleteRole extends Schema.TaggedClass<DeleteRole>()("DeleteRole", {
+  code: Schema.String
 }) {}
 
 export class SetUserRole extends Schema.TaggedClass<SetUserRole>()("SetUserRole", {

@@ -1,86 +1,92 @@
-import { Effect, Option } from "effect"
-import type { UserId } from "./domain/Ids.js"
-import type { Action, Permission } from "./domain/Permission.js"
+/** The read side: users, roles and the catalogue as clients list them, and the caller as the edge sees them. */
+import { Effect, Option, Schema } from "effect"
+import * as Connection from "../kernel/Connection.js"
+import * as Cursor from "../kernel/Cursor.js"
+import * as Grant from "./domain/Grant.js"
+import { RoleId, UserId } from "./domain/Ids.js"
+import * as Permission from "./domain/Permission.js"
 import * as Policy from "./domain/Policy.js"
 import type { Role } from "./domain/Role.js"
 import type { User } from "./domain/User.js"
-import { PermissionCatalogue } from "./ports/PermissionCatalogue.js"
-import { RoleRepository } from "./ports/RoleRepository.js"
-import { UserRepository } from "./ports/UserRepository.js"
-
-/** The read side: what clients see of users and roles. Never exposes password hashes. */
-export interface UserView {
-  readonly id: UserId
-  readonly accessKey: string
-  readonly email: string
-  readonly name: string
-  readonly createdAt: Date
-  /** The user's own grants. */
-  readonly permissions: ReadonlyArray<Permission>
-  /** Own grants plus the role's: what the user may actually do. */
-  readonly effectivePermissions: ReadonlyArray<Permission>
-  readonly role: Role | null
-}
+import { type PermissionFilter, PermissionCatalogue } from "./ports/PermissionCatalogue.js"
+import * as RoleRepository from "./ports/RoleRepository.js"
+import * as UserRepository from "./ports/UserRepository.js"
 
 /** Who is calling, with their grants as stored now (so a revocation holds from the next request). */
 export interface Principal {
   readonly userId: UserId
   readonly accessKey: string
-  readonly permissions: ReadonlyArray<Permission>
+  /** Own grants plus the role's. */
+  readonly permissions: ReadonlyArray<Grant.Grant>
+  readonly policy: Policy.Policy
 }
 
-const roleOf = (user: User) =>
-  user.roleId === null
-    ? Effect.succeed(null)
-    : Effect.flatMap(RoleRepository, (roles) => roles.byId(user.roleId!)).pipe(Effect.map(Option.getOrNull))
+const Users = UserRepository.UserRepository
+const Roles = RoleRepository.RoleRepository
 
-const toView = (user: User, role: Role | null): UserView => ({
-  id: user.id,
-  accessKey: user.accessKey,
-  email: user.email,
-  name: user.name,
-  createdAt: user.createdAt,
-  permissions: user.permissions,
-  effectivePermissions: Policy.effectivePermissions(user.permissions, role?.permissions ?? []),
-  role
-})
+export const userById = (id: UserId) => Effect.flatMap(Users, (users) => users.byId(id))
 
-const view = (found: Option.Option<User>) =>
-  Option.match(found, {
-    onNone: () => Effect.succeed(Option.none<UserView>()),
-    onSome: (user) => Effect.map(roleOf(user), (role) => Option.some(toView(user, role)))
-  })
+export const userByAccessKey = (accessKey: string) => Effect.flatMap(Users, (users) => users.byAccessKey(accessKey))
 
-export const userById = (id: UserId) => Effect.flatMap(UserRepository, (users) => users.byId(id)).pipe(Effect.flatMap(view))
+export const roleByCode = (code: string) => Effect.flatMap(Roles, (roles) => roles.byCode(code))
 
-export const userByAccessKey = (accessKey: string) =>
-  Effect.flatMap(UserRepository, (users) => users.byAccessKey(accessKey)).pipe(Effect.flatMap(view))
+export const rolesByIds = (ids: ReadonlyArray<RoleId>) => Effect.flatMap(Roles, (roles) => roles.byIds(ids))
 
-/** A page of users; each distinct role is read once for the page. */
-export const users = (limit: number) =>
-  Effect.gen(function*() {
-    const page = yield* Effect.flatMap(UserRepository, (users) => users.list({ limit }))
-    const roleRepository = yield* RoleRepository
-    const roleIds = [...new Set(page.flatMap((user) => (user.roleId === null ? [] : [user.roleId])))]
-    const roles = new Map(
-      (yield* Effect.forEach(roleIds, roleRepository.byId, { concurrency: 1 })).flatMap(Option.match({
-        onNone: () => [],
-        onSome: (role) => [[role.id, role] as const]
-      }))
-    )
-    return page.map((user) => toView(user, user.roleId === null ? null : roles.get(user.roleId) ?? null))
-  })
-
-export const role = (code: string) => Effect.flatMap(RoleRepository, (roles) => roles.byCode(code))
-
-export const roles = (name: string, limit: number) => Effect.flatMap(RoleRepository, (roles) => roles.list({ name, limit }))
-
-export const permissions = (filter: { readonly resource?: string | undefined; readonly action?: Action | undefined }, limit: number) =>
-  Effect.flatMap(PermissionCatalogue, (catalogue) => catalogue.list({ ...filter, limit }))
+/** A user's own grants plus their role's: what they may actually do. */
+export const effectiveGrants = (user: Pick<User, "permissions">, role: Option.Option<Role>) =>
+  Grant.union(user.permissions, Option.match(role, { onNone: () => [], onSome: (role) => role.permissions }))
 
 export const principal = (id: UserId) =>
-  Effect.map(userById(id), Option.map((user): Principal => ({
-    userId: user.id,
-    accessKey: user.accessKey,
-    permissions: user.effectivePermissions
-  })))
+  Effect.gen(function*() {
+    const user = yield* userById(id)
+    if (Option.isNone(user)) return Option.none<Principal>()
+    const roleId = user.value.roleId
+    const role = roleId === null ? Option.none<Role>() : yield* Effect.flatMap(Roles, (roles) => roles.byId(roleId))
+    const permissions = effectiveGrants(user.value, role)
+    return Option.some<Principal>({ userId: user.value.id, accessKey: user.value.accessKey, permissions, policy: Policy.compile(permissions) })
+  })
+
+const userCursor = Cursor.codec("users", Schema.Struct({ createdAt: Schema.Date, id: Schema.String.pipe(Schema.fromBrand(UserId)) }))
+const roleCursor = Cursor.codec("roles", Schema.String)
+const permissionCursor = Cursor.codec(
+  "permissions",
+  Schema.Struct({ resource: Schema.String, action: Schema.Literal(...Permission.actions), isConditional: Schema.Boolean })
+)
+
+/** Instance scopes as list filters: everything for an unlimited grant, only the named instances otherwise. */
+const only = (access: Policy.Access): ReadonlyArray<string> | undefined =>
+  access._tag === "All" ? undefined : access._tag === "Some" ? [...access.instances] : []
+
+/** A page of users, limited to the ones `access` reaches (a scoped grant lists and counts only its instances). */
+export const users = (args: Connection.PageArguments, access: Policy.Access) =>
+  Effect.flatMap(Users, (users) => {
+    const filter = { accessKeys: only(access) }
+    return Connection.load(args, {
+      codec: userCursor,
+      keyOf: UserRepository.keyOf,
+      window: (request) => users.page(request, filter),
+      count: users.count(filter)
+    })
+  })
+
+/** A page of roles whose name contains `name` (case-insensitive), limited to the ones `access` reaches. */
+export const roles = (args: Connection.PageArguments, name: string, access: Policy.Access) =>
+  Effect.flatMap(Roles, (roles) => {
+    const filter = { name, codes: only(access) }
+    return Connection.load(args, {
+      codec: roleCursor,
+      keyOf: RoleRepository.keyOf,
+      window: (request) => roles.page(request, filter),
+      count: roles.count(filter)
+    })
+  })
+
+/** A page of the catalogue, optionally one resource's or one action's. */
+export const permissions = (args: Connection.PageArguments, filter: PermissionFilter) =>
+  Effect.flatMap(PermissionCatalogue, (catalogue) =>
+    Connection.load(args, {
+      codec: permissionCursor,
+      keyOf: (permission: Permission.Permission) => permission,
+      window: (request) => catalogue.page(request, filter),
+      count: catalogue.count(filter)
+    }))

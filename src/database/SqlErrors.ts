@@ -1,7 +1,9 @@
 import type { SqlError } from "@effect/sql/SqlError"
 
-/** PostgreSQL's SQLSTATE for a unique-constraint violation; PGlite reports the same code. */
-const uniqueViolation = "23505"
+/** PostgreSQL's SQLSTATEs the adapters turn into domain errors; PGlite reports the same codes. */
+const sqlState = (error: SqlError): unknown =>
+  typeof error.cause === "object" && error.cause !== null && "code" in error.cause ? error.cause.code : undefined
 
-export const isUniqueViolation = (error: SqlError): boolean =>
-  typeof error.cause === "object" && error.cause !== null && "code" in error.cause && error.cause.code === uniqueViolation
+export const isUniqueViolation = (error: SqlError): boolean => sqlState(error) === "23505"
+
+export const isForeignKeyViolation = (error: SqlError): boolean => sqlState(error) === "23503"

@@ -1,10 +1,13 @@
 /**
- * What one GraphQL request carries into its resolvers: who is calling, and a way to run Effect
- * programs with the server's services. Built per request by Execute.ts.
+ * What one GraphQL request carries into its resolvers: who is calling, what they may reach, the
+ * request's batch loaders, and a way to run Effect programs with the server's services. Built per
+ * request by Execute.ts.
  */
 import { Context, Effect, Option } from "effect"
+import type { Access } from "../auth/domain/Policy.js"
 import type { Principal } from "../auth/Queries.js"
 import { Unauthenticated } from "../kernel/Errors.js"
+import type { RequestLoaders } from "./Loaders.js"
 
 /**
  * The caller, looked up at most once per request (the effect is memoised), and only if a field asks:
@@ -16,8 +19,17 @@ export class RequestPrincipal extends Context.Tag("graphql/RequestPrincipal")<
 >() {}
 
 export const currentPrincipal: Effect.Effect<Principal, Unauthenticated, RequestPrincipal> = Effect.flatten(RequestPrincipal).pipe(
-  Effect.flatMap(Option.match({ onNone: () => Effect.fail(new Unauthenticated()), onSome: Effect.succeed }))
+  Effect.flatMap(Option.match({ onNone: () => new Unauthenticated(), onSome: Effect.succeed }))
 )
+
+/**
+ * How far the caller's grant for the running root field reaches (every instance, some, or none):
+ * list resolvers filter by it, so a scoped caller sees, and counts, only what is in scope.
+ */
+export class FieldAccess extends Context.Tag("graphql/FieldAccess")<FieldAccess, Access>() {}
+
+/** What every resolver's program may use besides the module's services. */
+export type RequestServices = RequestPrincipal | RequestLoaders
 
 /** graphql-js's `contextValue` (a type alias, not an interface, so it meets graphql-http's record constraint). */
 export type GraphQLContext<R> = {
@@ -26,14 +38,22 @@ export type GraphQLContext<R> = {
    * Runs a resolver's program for this request: resolves with its value, or rejects with a GraphQLError
    * whose extensions.code comes from ErrorCodes.ts.
    */
-  readonly run: <A, E>(effect: Effect.Effect<A, E, R | RequestPrincipal>) => Promise<A>
+  readonly run: <A, E>(effect: Effect.Effect<A, E, R | RequestServices>) => Promise<A>
 }
+
+type Arguments = Readonly<Record<string, unknown>>
 
 /**
  * A root field's program. `args` are graphql-js's coerced arguments; resolvers still decode them with
  * a Schema (a ParseError answers BAD_USER_INPUT) so the types they pass on are checked, not assumed.
  */
-export type RootResolver<R> = (args: Readonly<Record<string, unknown>>) => Effect.Effect<unknown, unknown, R | RequestPrincipal>
+export type RootResolver<R> = (args: Arguments) => Effect.Effect<unknown, unknown, R | RequestServices | FieldAccess>
+
+/**
+ * A field of an object type, computed from its parent (for example a user's role, loaded in a batch).
+ * any: the parent is whatever the module's root resolvers returned for that type; each module knows its own.
+ */
+export type FieldResolver<R> = (source: any, args: Arguments) => Effect.Effect<unknown, unknown, R | RequestServices>
 
 /** One module's share of the API: its SDL and a resolver for every root field it declares. */
 export interface ModuleApi<R> {
@@ -42,4 +62,6 @@ export interface ModuleApi<R> {
   readonly sdlFile: URL
   readonly Query: Readonly<Record<string, RootResolver<R>>>
   readonly Mutation: Readonly<Record<string, RootResolver<R>>>
+  /** Computed fields of the module's object types, by type name then field name. */
+  readonly types?: Readonly<Record<string, Readonly<Record<string, FieldResolver<R>>>>>
 }

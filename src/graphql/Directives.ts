@@ -1,60 +1,119 @@
 /**
- * Access control declared in the SDL, next to the fields it guards. Every root field is guarded:
- * `@public` lets anyone in, `@needsPermission` needs a caller whose effective grants allow the action,
- * and a field with neither needs a signed-in caller, so forgetting a directive never opens a field.
+ * Access control declared in the SDL, next to the fields it guards. Every root field must say who may
+ * call it, or the server refuses to start: `@public` (anyone), `@authenticated` (any signed-in caller)
+ * or `@needsPermission(resource, action)` (a caller whose grants reach the action). With `instance`,
+ * the argument at that path names the one instance the field touches, and a caller whose grant is
+ * limited to other instances is refused; list fields get the caller's reach as FieldAccess to filter by.
  */
 import { Effect } from "effect"
-import { getDirectiveValues, type GraphQLField, type GraphQLSchema } from "./GraphQLJs.js"
+import {
+  getDirectiveValues,
+  getNamedType,
+  type GraphQLArgument,
+  type GraphQLField,
+  type GraphQLInputType,
+  GraphQLInputObjectType,
+  type GraphQLSchema,
+  GraphQLScalarType
+} from "./GraphQLJs.js"
 import { type Action, actions } from "../auth/domain/Permission.js"
 import * as Policy from "../auth/domain/Policy.js"
 import { Forbidden, type Unauthenticated } from "../kernel/Errors.js"
-import { currentPrincipal, type RequestPrincipal } from "./Context.js"
+import { currentPrincipal, FieldAccess, type RequestPrincipal } from "./Context.js"
 
 export const sdl = `
-directive @needsPermission(resource: String!, action: PermissionActionEnum!) on FIELD_DEFINITION
+"Anyone may call the field, signed in or not."
 directive @public on FIELD_DEFINITION
+"Any signed-in caller may call the field."
+directive @authenticated on FIELD_DEFINITION
+"""
+The caller's grants must allow \`action\` on \`resource\`. \`instance\` is the path of the argument that
+names the one instance the field touches (for example "command.accessKey"); a grant limited to other
+instances does not reach it.
+"""
+directive @needsPermission(resource: String!, action: PermissionActionEnum!, instance: String) on FIELD_DEFINITION
 
 enum PermissionActionEnum { ${actions.join(" ")} }
 `
 
 export type AccessRule =
   | { readonly _tag: "Public" }
-  | { readonly _tag: "SignedIn" }
-  | { readonly _tag: "NeedsPermission"; readonly resource: string; readonly action: Action }
-
-/** The rule a root field declares; read once when the schema is built. */
-export const accessRule = (schema: GraphQLSchema, field: GraphQLField<unknown, unknown>): AccessRule => {
-  const node = field.astNode
-  const isPublic = schema.getDirective("public")
-  const needsPermission = schema.getDirective("needsPermission")
-  // Fail closed: without the definitions (or an AST) nothing can be public.
-  if (node == null || isPublic == null || needsPermission == null) return { _tag: "SignedIn" }
-  const permission = getDirectiveValues(needsPermission, node)
-  if (getDirectiveValues(isPublic, node) !== undefined) {
-    if (permission !== undefined) throw new Error(`${field.name}: @public and @needsPermission contradict each other`)
-    return { _tag: "Public" }
+  | { readonly _tag: "Authenticated" }
+  | {
+    readonly _tag: "NeedsPermission"
+    readonly resource: string
+    readonly action: Action
+    readonly instance: ReadonlyArray<string> | undefined
   }
-  // graphql-js has checked the arguments against the directive definition: a string and an enum value.
-  return permission === undefined
-    ? { _tag: "SignedIn" }
-    : { _tag: "NeedsPermission", resource: permission["resource"] as string, action: permission["action"] as Action }
+
+/** Follows `path` through the field's arguments and input objects; it must end at a String. */
+const checkInstancePath = (field: GraphQLField<unknown, unknown>, path: ReadonlyArray<string>) => {
+  const [first, ...rest] = path
+  let type: GraphQLInputType | undefined = field.args.find((arg: GraphQLArgument) => arg.name === first)?.type
+  for (const name of rest) {
+    const named = type === undefined ? undefined : getNamedType(type)
+    type = named instanceof GraphQLInputObjectType ? named.getFields()[name]?.type : undefined
+  }
+  const named = type === undefined ? undefined : getNamedType(type)
+  if (!(named instanceof GraphQLScalarType) || named.name !== "String") {
+    throw new Error(`${field.name}: @needsPermission instance "${path.join(".")}" is not a String argument of the field`)
+  }
 }
 
-/** Succeeds when the request may run a field with this rule. */
-export const authorize = (rule: AccessRule): Effect.Effect<void, Unauthenticated | Forbidden, RequestPrincipal> => {
+/** The rule a root field declares; read once when the schema is built. Throws (stopping start-up) when there is none. */
+export const accessRule = (schema: GraphQLSchema, typeName: string, field: GraphQLField<unknown, unknown>): AccessRule => {
+  const node = field.astNode
+  const declared = (name: string) => {
+    const directive = schema.getDirective(name)
+    if (directive == null) throw new Error(`the @${name} directive is not defined`)
+    return node == null ? undefined : getDirectiveValues(directive, node)
+  }
+  const rules: ReadonlyArray<AccessRule | undefined> = [
+    declared("public") === undefined ? undefined : { _tag: "Public" },
+    declared("authenticated") === undefined ? undefined : { _tag: "Authenticated" },
+    ((permission) => {
+      if (permission === undefined) return undefined
+      // graphql-js has checked the arguments against the directive definition: strings and an enum value.
+      const instance = permission["instance"] === undefined ? undefined : (permission["instance"] as string).split(".")
+      if (instance !== undefined) checkInstancePath(field, instance)
+      return { _tag: "NeedsPermission", resource: permission["resource"] as string, action: permission["action"] as Action, instance }
+    })(declared("needsPermission"))
+  ]
+  const found = rules.filter((rule) => rule !== undefined)
+  if (found.length === 0) {
+    throw new Error(`${typeName}.${field.name} says nothing about who may call it: add @public, @authenticated or @needsPermission`)
+  }
+  if (found.length > 1) throw new Error(`${typeName}.${field.name} has more than one access directive`)
+  return found[0]!
+}
+
+const valueAt = (args: Readonly<Record<string, unknown>>, path: ReadonlyArray<string>): unknown =>
+  path.reduce<unknown>((value, name) => (typeof value === "object" && value !== null ? (value as Record<string, unknown>)[name] : undefined), args)
+
+/** What the caller may reach through a field with this rule, or why not. */
+export const authorize = (
+  rule: AccessRule,
+  args: Readonly<Record<string, unknown>>
+): Effect.Effect<Policy.Access, Unauthenticated | Forbidden, RequestPrincipal> => {
   switch (rule._tag) {
     case "Public":
-      return Effect.void
-    case "SignedIn":
-      return Effect.asVoid(currentPrincipal)
+      return Effect.succeed({ _tag: "All" })
+    case "Authenticated":
+      return Effect.as(currentPrincipal, { _tag: "All" })
     case "NeedsPermission":
-      return Effect.flatMap(currentPrincipal, (principal) =>
-        Policy.allows(principal.permissions, rule.resource, rule.action)
-          ? Effect.void
-          : Effect.fail(new Forbidden({ resource: rule.resource, action: rule.action })))
+      return Effect.flatMap(currentPrincipal, (principal) => {
+        const access = Policy.access(principal.policy, rule.resource, rule.action)
+        if (!Policy.allowsAny(access)) return new Forbidden({ resource: rule.resource, action: rule.action })
+        if (rule.instance === undefined) return Effect.succeed(access)
+        // A missing instance argument is graphql-js's to refuse; an unexpected shape is refused here too.
+        const instance = valueAt(args, rule.instance)
+        return typeof instance === "string" && Policy.allowsInstance(access, instance)
+          ? Effect.succeed(access)
+          : new Forbidden({ resource: rule.resource, action: rule.action, instance: typeof instance === "string" ? instance : undefined })
+      })
   }
 }
 
-/** An Effect-returning resolver behind its field's rule: the rule is checked before the resolver runs. */
-export const guard = <A, E, R>(rule: AccessRule, resolve: Effect.Effect<A, E, R>) =>
-  Effect.zipRight(authorize(rule), resolve)
+/** A resolver's program behind its field's rule: checked first, then run with the caller's reach as FieldAccess. */
+export const guard = <A, E, R>(rule: AccessRule, args: Readonly<Record<string, unknown>>, resolve: Effect.Effect<A, E, R>) =>
+  Effect.flatMap(authorize(rule, args), (access) => Effect.provideService(resolve, FieldAccess, access))

@@ -10,6 +10,7 @@ import { TokenIssuer } from "../auth/ports/TokenIssuer.js"
 import type { UserRepository } from "../auth/ports/UserRepository.js"
 import { type GraphQLContext, RequestPrincipal } from "./Context.js"
 import * as ErrorCodes from "./ErrorCodes.js"
+import * as Loaders from "./Loaders.js"
 
 /** What finding the caller needs; every runtime the edge runs on provides at least this. */
 export type PrincipalServices = TokenIssuer | UserRepository | RoleRepository
@@ -46,6 +47,7 @@ export const makeContext = <R>(
   const cachedPrincipal = Runtime.runSync(runtime)(Effect.cached(resolvePrincipal(request.authorization))).pipe(
     Effect.provide(runtime.context)
   )
+  const loaders = Loaders.make()
   const options = request.signal === undefined ? undefined : { signal: request.signal }
   return {
     requestId: request.requestId,
@@ -53,6 +55,7 @@ export const makeContext = <R>(
       runExit(
         effect.pipe(
           Effect.provideService(RequestPrincipal, cachedPrincipal),
+          Effect.provideService(Loaders.RequestLoaders, loaders),
           Effect.catchAllCause((cause) => Effect.flatMap(ErrorCodes.toGraphQLError(cause), Effect.fail)),
           Effect.annotateLogs("requestId", request.requestId)
         ),

@@ -4,10 +4,10 @@
  * resolver behind the field's access rule. Mismatches between SDL and resolvers fail start-up.
  */
 import { Data, Effect } from "effect"
-import { assertValidSchema, buildSchema, type GraphQLObjectType, type GraphQLSchema } from "./GraphQLJs.js"
+import { assertValidSchema, buildSchema, GraphQLObjectType, type GraphQLSchema } from "./GraphQLJs.js"
 import * as Fs from "node:fs"
 import { fileURLToPath } from "node:url"
-import type { GraphQLContext, ModuleApi, RootResolver } from "./Context.js"
+import type { FieldResolver, GraphQLContext, ModuleApi, RootResolver } from "./Context.js"
 import * as Directives from "./Directives.js"
 
 export class SchemaError extends Data.TaggedError("SchemaError")<{ readonly reason: string }> {
@@ -16,10 +16,21 @@ export class SchemaError extends Data.TaggedError("SchemaError")<{ readonly reas
   }
 }
 
-/** Modules add their fields with `extend type Query` / `extend type Mutation`, so none owns the roots. */
+/**
+ * Modules add their fields with `extend type Query` / `extend type Mutation`, so none owns the roots.
+ * PageInfo is shared by every module's connections (kernel/Connection.ts).
+ */
 const rootsSdl = `
 type Query
 type Mutation
+
+"Where a page of a connection lies in its list (Relay Cursor Connections)."
+type PageInfo {
+  hasNextPage: Boolean!
+  hasPreviousPage: Boolean!
+  startCursor: String
+  endCursor: String
+}
 `
 
 const readSdl = (module: ModuleApi<unknown>) =>
@@ -36,9 +47,25 @@ const bind = <R>(schema: GraphQLSchema, type: GraphQLObjectType, resolvers: Read
   for (const field of Object.values(fields)) {
     const resolve = resolvers.get(field.name)
     if (resolve === undefined) throw new Error(`${type.name}.${field.name} is declared but has no resolver`)
-    const rule = Directives.accessRule(schema, field)
+    const rule = Directives.accessRule(schema, type.name, field)
     field.resolve = (_source, args: Record<string, unknown>, context: GraphQLContext<R>) =>
-      context.run(Directives.guard(rule, resolve(args)))
+      context.run(Directives.guard(rule, args, resolve(args)))
+  }
+}
+
+const bindTypes = <R>(schema: GraphQLSchema, modules: ReadonlyArray<ModuleApi<R>>) => {
+  for (const module of modules) {
+    for (const [typeName, resolvers] of Object.entries(module.types ?? {})) {
+      const type = schema.getType(typeName)
+      if (!(type instanceof GraphQLObjectType)) throw new Error(`${module.name}: ${typeName} is not an object type in any SDL`)
+      const fields = type.getFields()
+      for (const [name, resolve] of Object.entries<FieldResolver<R>>(resolvers)) {
+        const field = fields[name]
+        if (field === undefined) throw new Error(`${typeName}.${name} has a resolver but is not in any SDL`)
+        if (field.resolve !== undefined) throw new Error(`${typeName}.${name} has more than one resolver`)
+        field.resolve = (source, args: Record<string, unknown>, context: GraphQLContext<R>) => context.run(resolve(source, args))
+      }
+    }
   }
 }
 
@@ -62,6 +89,7 @@ export const make = <R>(modules: ReadonlyArray<ModuleApi<R>>): Effect.Effect<Gra
         const schema = buildSchema([Directives.sdl, rootsSdl, ...sdls].join("\n"))
         bind(schema, schema.getQueryType()!, entries(modules, "Query"))
         bind(schema, schema.getMutationType()!, entries(modules, "Mutation"))
+        bindTypes(schema, modules)
         assertValidSchema(schema)
         return schema
       },

@@ -27,12 +27,13 @@ export class Unauthenticated extends Data.TaggedError("Unauthenticated")<{}> {
   }
 }
 
-/** The caller is known but lacks the permission the field needs. */
+/** The caller is known but lacks the permission the field needs, or its grant does not reach this instance. */
 export class Forbidden extends Data.TaggedError("Forbidden")<{
   readonly resource: string
   readonly action: string
+  readonly instance?: string | undefined
 }> {
   override get message() {
-    return `Not allowed to ${this.action} ${this.resource}`
+    return `Not allowed to ${this.action} ${this.resource}${this.instance === undefined ? "" : ` ${this.instance}`}`
   }
 }

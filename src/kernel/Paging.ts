@@ -1,12 +1,15 @@
-import { Context, Effect } from "effect"
-import { InvalidArgument } from "./Errors.js"
+import { Context } from "effect"
 
-/** The largest page a list may return; configurable (MAX_PAGE_SIZE). */
-export class MaxPageSize extends Context.Reference<MaxPageSize>()("kernel/MaxPageSize", { defaultValue: () => 100 }) {}
+/**
+ * Page sizes for every list: `defaultSize` when the client asks for neither `first` nor `last`, and
+ * `max`, above which a request is refused (not clamped), so the client learns the rule.
+ * Configurable (DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE).
+ */
+export interface PageSizes {
+  readonly defaultSize: number
+  readonly max: number
+}
 
-/** A client-chosen page size, refused (not clamped) when outside 0..MaxPageSize, so the client learns the rule. */
-export const checkPageSize = (argument: string, size: number) =>
-  Effect.flatMap(MaxPageSize, (max) =>
-    Number.isInteger(size) && size >= 0 && size <= max
-      ? Effect.succeed(size)
-      : Effect.fail(new InvalidArgument({ argument, reason: `must be an integer from 0 to ${max}` })))
+export class PageSizeLimits extends Context.Reference<PageSizeLimits>()("kernel/PageSizeLimits", {
+  defaultValue: (): PageSizes => ({ defaultSize: 20, max: 100 })
+}) {}

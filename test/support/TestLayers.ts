@@ -33,8 +33,7 @@ export const tokens = JoseTokens.layer({
 /** A fresh in-memory auth world per call (Ref-backed fakes must not leak between tests). */
 export const auth = () =>
   Layer.mergeAll(
-    UserRepositoryMemory.layer,
-    RoleRepositoryMemory.layer,
+    RoleRepositoryMemory.layer.pipe(Layer.provideMerge(UserRepositoryMemory.layer)),
     PermissionCatalogueMemory.layer,
     ResetTokenRepositoryMemory.layer,
     MailerMemory.layer,

@@ -23,7 +23,7 @@ import * as Database from "../../src/database/Database.js"
 import * as SqlUnitOfWork from "../../src/database/SqlUnitOfWork.js"
 import * as GraphQLSchema from "../../src/graphql/Schema.js"
 import * as Server from "../../src/http/Server.js"
-import { MaxPageSize } from "../../src/kernel/Paging.js"
+import { PageSizeLimits } from "../../src/kernel/Paging.js"
 
 export const admin = { accessKey: "admin", email: "admin@kingdom.test", password: "admin-password-for-e2e" }
 
@@ -48,7 +48,7 @@ export const layer: Layer.Layer<TestServer | MailerMemory.SentMail, unknown> = L
     JoseTokens.layer({ secret, issuer: "kingdom-e2e", audience: "kingdom-e2e", ttl: Duration.minutes(5) }),
     MailerMemory.layer,
     Layer.succeed(AuthSettings, { resetTokenTtl: Duration.minutes(15), publicAppUrl: new URL("http://app.test/") }),
-    Layer.succeed(MaxPageSize, 100)
+    Layer.succeed(PageSizeLimits, { defaultSize: 20, max: 100 })
   )
   const bootstrap = Layer.effectDiscard(
     Bootstrap.ensureAdmin({ accessKey: admin.accessKey, email: admin.email, password: Option.some(Redacted.make(admin.password)) })

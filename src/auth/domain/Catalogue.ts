@@ -1,23 +1,24 @@
 import { Either } from "effect"
 import { UnknownPermissions } from "./Errors.js"
+import * as Grant from "./Grant.js"
 import * as Permission from "./Permission.js"
 
 /**
  * Checks requested grants against the catalogue of what can be granted. Anything outside it is an
- * error naming each unknown grant (the original dropped them silently).
+ * error naming each unknown permission (the original dropped them silently).
  */
 export const resolve = (
   catalogue: ReadonlyArray<Permission.Permission>,
-  requested: ReadonlyArray<Permission.Permission>
-): Either.Either<ReadonlyArray<Permission.Permission>, UnknownPermissions> => {
-  const unknown = Permission.normalize(requested.filter((permission) => !Permission.includes(catalogue, permission)))
+  requested: ReadonlyArray<Grant.Grant>
+): Either.Either<ReadonlyArray<Grant.Grant>, UnknownPermissions> => {
+  const unknown = Permission.normalize(requested.filter((grant) => !Permission.includes(catalogue, grant)))
   return unknown.length > 0
     ? Either.left(new UnknownPermissions({ permissions: unknown }))
-    : Either.right(Permission.normalize(requested))
+    : Either.right(Grant.normalize(requested))
 }
 
 const resources = ["user", "role", "permission"] as const
-/** Conditional grants only where there are instances to select. */
+/** Conditional grants only where there are instances to select (users by access key, roles by code). */
 const instanceResources = ["user", "role"] as const
 const instanceActions = ["LIST", "GET", "UPDATE", "DELETE"] as const
 

@@ -25,6 +25,12 @@ export class RoleAlreadyExists extends Data.TaggedError("RoleAlreadyExists")<{ r
   }
 }
 
+export class RoleInUse extends Data.TaggedError("RoleInUse")<{ readonly code: string }> {
+  override get message() {
+    return `Role ${this.code} is held by users; give them another role first`
+  }
+}
+
 export class InvalidEmail extends Data.TaggedError("InvalidEmail")<{ readonly email: string }> {
   override get message() {
     return `${JSON.stringify(this.email)} is not a valid e-mail address`

@@ -5,7 +5,8 @@ import { actions } from "./Permission.js"
 const Grant = Schema.Struct({
   resource: Schema.String,
   action: Schema.Literal(...actions),
-  isConditional: Schema.Boolean
+  isConditional: Schema.Boolean,
+  scope: Schema.Array(Schema.String)
 })
 const Grants = Schema.Array(Grant)
 
@@ -31,6 +32,11 @@ export class UserRoleSet extends Schema.TaggedClass<UserRoleSet>()("UserRoleSet"
   userId: Schema.String,
   roleId: Schema.String,
   permissionsOverridden: Schema.Boolean
+}) {}
+
+export class UserDeleted extends Schema.TaggedClass<UserDeleted>()("UserDeleted", {
+  userId: Schema.String,
+  accessKey: Schema.String
 }) {}
 
 export class PasswordResetRequested extends Schema.TaggedClass<PasswordResetRequested>()("PasswordResetRequested", {
@@ -60,15 +66,22 @@ export class RolePermissionsDetached extends Schema.TaggedClass<RolePermissionsD
   permissions: Grants
 }) {}
 
+export class RoleDeleted extends Schema.TaggedClass<RoleDeleted>()("RoleDeleted", {
+  roleId: Schema.String,
+  code: Schema.String
+}) {}
+
 export const AuthEvent = Schema.Union(
   UserCreated,
   UserPermissionsAttached,
   UserPermissionsDetached,
   UserRoleSet,
+  UserDeleted,
   PasswordResetRequested,
   PasswordChanged,
   RoleCreated,
   RolePermissionsAttached,
-  RolePermissionsDetached
+  RolePermissionsDetached,
+  RoleDeleted
 )
 export type AuthEvent = typeof AuthEvent.Type

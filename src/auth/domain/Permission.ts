@@ -1,4 +1,6 @@
-/** A grant of one action on one resource; a conditional grant may later be limited to selected instances. */
+import { compareStrings } from "../../kernel/Order.js"
+
+/** One action on one resource, as the catalogue lists it; a conditional one can be limited to instances (Grant.ts). */
 export const actions = ["LIST", "GET", "CREATE", "UPDATE", "DELETE"] as const
 export type Action = (typeof actions)[number]
 
@@ -14,25 +16,20 @@ export const make = (resource: string, action: Action, isConditional = false): P
   isConditional
 })
 
+/** The natural key, for sets and maps. */
 export const key = (permission: Permission): string =>
   `${permission.resource}:${permission.action}:${permission.isConditional ? "conditional" : "unconditional"}`
 
-export const equals = (a: Permission, b: Permission): boolean => key(a) === key(b)
+export const includes = (set: ReadonlyArray<Permission>, permission: Permission): boolean =>
+  set.some((candidate) => key(candidate) === key(permission))
 
-/** A set of grants as a canonical, duplicate-free, sorted array: equal sets compare equal. */
+/** The catalogue's list order: resource, then action (code-unit order), then conditional before unconditional. */
+export const compare = (a: Permission, b: Permission): number =>
+  compareStrings(a.resource, b.resource) || compareStrings(a.action, b.action) || Number(b.isConditional) - Number(a.isConditional)
+
+/** Duplicate-free, in list order. */
 export const normalize = (permissions: Iterable<Permission>): ReadonlyArray<Permission> => {
   const byKey = new Map<string, Permission>()
   for (const permission of permissions) byKey.set(key(permission), make(permission.resource, permission.action, permission.isConditional))
-  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, permission]) => permission)
+  return [...byKey.values()].sort(compare)
 }
-
-export const union = (a: ReadonlyArray<Permission>, b: ReadonlyArray<Permission>): ReadonlyArray<Permission> =>
-  normalize([...a, ...b])
-
-export const difference = (a: ReadonlyArray<Permission>, b: ReadonlyArray<Permission>): ReadonlyArray<Permission> => {
-  const removed = new Set(b.map(key))
-  return normalize(a.filter((permission) => !removed.has(key(permission))))
-}
-
-export const includes = (set: ReadonlyArray<Permission>, permission: Permission): boolean =>
-  set.some((candidate) => equals(candidate, permission))

@@ -1,10 +1,10 @@
 import { Either } from "effect"
 import { decide, type Decision } from "../../kernel/Decision.js"
 import { InvalidEmail, InvalidInput } from "./Errors.js"
-import { PasswordChanged, UserCreated, UserPermissionsAttached, UserPermissionsDetached, UserRoleSet } from "./Events.js"
+import { PasswordChanged, UserCreated, UserDeleted, UserPermissionsAttached, UserPermissionsDetached, UserRoleSet } from "./Events.js"
 import type { RoleId, UserId } from "./Ids.js"
 import * as Names from "./Names.js"
-import * as Permission from "./Permission.js"
+import * as Grant from "./Grant.js"
 import type { Role } from "./Role.js"
 
 /** An account. Holds its own grants and at most one role; `version` guards against lost updates. */
@@ -15,7 +15,7 @@ export interface User {
   readonly name: string
   readonly passwordHash: string
   readonly roleId: RoleId | null
-  readonly permissions: ReadonlyArray<Permission.Permission>
+  readonly permissions: ReadonlyArray<Grant.Grant>
   readonly createdAt: Date
   /** Reset tokens issued before this instant are no longer valid. */
   readonly passwordChangedAt: Date
@@ -91,20 +91,20 @@ export const changePassword = (user: User, passwordHash: string, now: Date): Dec
 
 export const attachPermissions = (
   user: User,
-  grants: ReadonlyArray<Permission.Permission>
+  grants: ReadonlyArray<Grant.Grant>
 ): Decision<User, UserPermissionsAttached> =>
   decide(
-    { ...user, permissions: Permission.union(user.permissions, grants) },
-    new UserPermissionsAttached({ userId: user.id, permissions: Permission.normalize(grants) })
+    { ...user, permissions: Grant.union(user.permissions, grants) },
+    new UserPermissionsAttached({ userId: user.id, permissions: Grant.normalize(grants) })
   )
 
 export const detachPermissions = (
   user: User,
-  grants: ReadonlyArray<Permission.Permission>
+  grants: ReadonlyArray<Grant.Grant>
 ): Decision<User, UserPermissionsDetached> =>
   decide(
-    { ...user, permissions: Permission.difference(user.permissions, grants) },
-    new UserPermissionsDetached({ userId: user.id, permissions: Permission.normalize(grants) })
+    { ...user, permissions: Grant.difference(user.permissions, grants) },
+    new UserPermissionsDetached({ userId: user.id, permissions: Grant.normalize(grants) })
   )
 
 /** Gives the user the role; with `overridePermissions` their own grants become a copy of the role's. */
@@ -113,3 +113,6 @@ export const setRole = (user: User, role: Role, overridePermissions: boolean): D
     { ...user, roleId: role.id, permissions: overridePermissions ? role.permissions : user.permissions },
     new UserRoleSet({ userId: user.id, roleId: role.id, permissionsOverridden: overridePermissions })
   )
+
+export const remove = (user: User): Decision<User, UserDeleted> =>
+  decide(user, new UserDeleted({ userId: user.id, accessKey: user.accessKey }))

@@ -3,11 +3,10 @@
  * dispatch it or read it, and shape the answer. Access rules live in schema.graphql (Directives.ts).
  */
 import { Effect, Option, Schema } from "effect"
-import { currentPrincipal, type ModuleApi, type RootResolver } from "../../graphql/Context.js"
-import { checkPageSize } from "../../kernel/Paging.js"
+import { currentPrincipal, FieldAccess, type ModuleApi } from "../../graphql/Context.js"
+import { connectionView } from "../../graphql/ConnectionView.js"
 import type { UnitOfWork } from "../../kernel/UnitOfWork.js"
 import * as Commands from "../Commands.js"
-import { WrongCredentials } from "../domain/Errors.js"
 import { actions } from "../domain/Permission.js"
 import { dispatch } from "../handlers/Handlers.js"
 import type { Mailer } from "../ports/Mailer.js"
@@ -19,6 +18,7 @@ import type { TokenIssuer } from "../ports/TokenIssuer.js"
 import type { UserRepository } from "../ports/UserRepository.js"
 import * as Queries from "../Queries.js"
 import type { AuthSettings } from "../Settings.js"
+import * as Fields from "./Fields.js"
 import * as Views from "./Views.js"
 
 /** Everything the auth API needs from the composition root. */
@@ -33,22 +33,33 @@ export type AuthServices =
   | AuthSettings
   | UnitOfWork
 
+/** A root resolver before the api object checks its needs against AuthServices and what the edge provides. */
+type Resolver<R> = (args: Readonly<Record<string, unknown>>) => Effect.Effect<unknown, unknown, R>
+
 const withArgs = <A, I, R>(
   schema: Schema.Schema<A, I>,
   resolve: (args: A) => Effect.Effect<unknown, unknown, R>
-): RootResolver<R> =>
+): Resolver<R> =>
 (args) => Effect.flatMap(Schema.decodeUnknown(schema)(args), resolve)
 
 /** Decodes the `command` argument into the command class of the same name (tag added here, not by clients). */
 const withCommand = <S extends Schema.Schema.AnyNoContext & { readonly _tag: string }, R>(
   command: S,
   resolve: (command: Schema.Schema.Type<S>) => Effect.Effect<unknown, unknown, R>
-): RootResolver<R> =>
+): Resolver<R> =>
 (args) => Effect.flatMap(Schema.decodeUnknown(command)({ ...(args["command"] as object), _tag: command._tag }), resolve)
 
-const Limit = Schema.Number
+const optional = <S extends Schema.Schema.Any>(schema: S) => Schema.optional(Schema.NullOr(schema))
+
+/** Relay's page arguments (kernel/Connection.ts checks their values). */
+const PageArguments = {
+  first: optional(Schema.Number),
+  after: optional(Schema.String),
+  last: optional(Schema.Number),
+  before: optional(Schema.String)
+}
+
 const orNull = <A, B>(toView: (a: A) => B) => Option.match({ onNone: () => null, onSome: toView })
-const page = (limit: number) => checkPageSize("limit", limit)
 
 const answer = (status: Views.CommandStatus, message: string) => Effect.as(Views.commandResponse(status, message))
 
@@ -59,25 +70,24 @@ export const api: ModuleApi<AuthServices> = {
   name: "auth",
   sdlFile: new URL("./schema.graphql", import.meta.url),
   Query: {
-    me: () =>
-      Effect.flatMap(currentPrincipal, (principal) => Queries.userById(principal.userId)).pipe(Effect.map(orNull(Views.user))),
+    me: () => Effect.flatMap(currentPrincipal, (principal) => Queries.userById(principal.userId)).pipe(Effect.map(orNull(Views.user))),
     user: withArgs(Schema.Struct({ accessKey: Schema.String }), ({ accessKey }) =>
       Effect.map(Queries.userByAccessKey(accessKey), orNull(Views.user))),
-    users: withArgs(Schema.Struct({ limit: Limit }), ({ limit }) =>
-      page(limit).pipe(Effect.flatMap(Queries.users), Effect.map((users) => users.map(Views.user)))),
-    role: withArgs(Schema.Struct({ code: Schema.String }), ({ code }) => Effect.map(Queries.role(code), orNull(Views.role))),
-    roles: withArgs(Schema.Struct({ name: Schema.String, limit: Limit }), ({ limit, name }) =>
-      page(limit).pipe(Effect.flatMap((limit) => Queries.roles(name, limit)), Effect.map((roles) => roles.map(Views.role)))),
+    users: withArgs(Schema.Struct(PageArguments), (args) =>
+      Effect.flatMap(FieldAccess, (access) => Queries.users(args, access)).pipe(
+        Effect.map((connection) => connectionView(connection, Views.user))
+      )),
+    role: withArgs(Schema.Struct({ code: Schema.String }), ({ code }) => Effect.map(Queries.roleByCode(code), orNull(Views.role))),
+    roles: withArgs(Schema.Struct({ ...PageArguments, name: Schema.String }), ({ name, ...args }) =>
+      Effect.flatMap(FieldAccess, (access) => Queries.roles(args, name, access)).pipe(
+        Effect.map((connection) => connectionView(connection, Views.role))
+      )),
     permissions: withArgs(
-      Schema.Struct({
-        resource: Schema.optional(Schema.NullOr(Schema.String)),
-        action: Schema.optional(Schema.NullOr(Schema.Literal(...actions))),
-        limit: Limit
-      }),
-      ({ action, limit, resource }) =>
-        page(limit).pipe(
-          Effect.flatMap((limit) => Queries.permissions({ resource: resource ?? undefined, action: action ?? undefined }, limit)),
-          Effect.map((grants) => grants.map(Views.permission))
+      Schema.Struct({ ...PageArguments, resource: optional(Schema.String), action: optional(Schema.Literal(...actions)) }),
+      ({ action, resource, ...args }) =>
+        Effect.map(
+          Queries.permissions(args, { resource: resource ?? undefined, action: action ?? undefined }),
+          (connection) => connectionView(connection, Views.permission)
         )
     )
   },
@@ -85,15 +95,7 @@ export const api: ModuleApi<AuthServices> = {
     createUser: withCommand(Commands.CreateUser, (command) =>
       dispatch(command).pipe(answer("USER_CREATED", `User ${command.accessKey} created`))),
     authenticate: withCommand(Commands.Authenticate, (command) =>
-      Effect.gen(function*() {
-        const { token, user } = yield* dispatch(command)
-        // Deleted between the check and this read: the credentials no longer name anyone.
-        const view = yield* Effect.flatMap(Queries.userById(user.id), Option.match({
-          onNone: () => Effect.fail(new WrongCredentials()),
-          onSome: Effect.succeed
-        }))
-        return Views.authenticatedUser(view, token)
-      })),
+      Effect.map(dispatch(command), ({ token, user }) => Views.authenticatedUser(user, token))),
     resetPassword: withCommand(Commands.ResetPassword, (command) =>
       dispatch(command).pipe(answer("EMAIL_RESET_PWD_SENT", resetPasswordMessage))),
     changePassword: withCommand(Commands.ChangePassword, (command) =>
@@ -109,6 +111,11 @@ export const api: ModuleApi<AuthServices> = {
     detachUserPermissions: withCommand(Commands.DetachUserPermissions, (command) =>
       dispatch(command).pipe(answer("PERMISSIONS_DETACHED", `Permissions detached from user ${command.accessKey}`))),
     setUserRole: withCommand(Commands.SetUserRole, (command) =>
-      dispatch(command).pipe(answer("USER_ROLE_SET", `User ${command.userAccessKey} now has role ${command.roleCode}`)))
-  }
+      dispatch(command).pipe(answer("USER_ROLE_SET", `User ${command.userAccessKey} now has role ${command.roleCode}`))),
+    deleteUser: withCommand(Commands.DeleteUser, (command) =>
+      dispatch(command).pipe(answer("USER_DELETED", `User ${command.accessKey} deleted`))),
+    deleteRole: withCommand(Commands.DeleteRole, (command) =>
+      dispatch(command).pipe(answer("ROLE_DELETED", `Role ${command.code} deleted`)))
+  },
+  types: Fields.types
 }

@@ -1,37 +1,45 @@
 /**
- * What clients see of the auth module's data: the shapes of schema.graphql's object types. Built
- * explicitly so that nothing else on a domain value (ids, hashes, versions) can leak through.
+ * What clients see of the auth module's data: the sources of schema.graphql's object types. Built
+ * explicitly so that nothing else on a domain value (hashes, versions) can leak through; fields
+ * outside the SDL (a user's `roleId`, `grants`) are only for the field resolvers in Fields.ts.
  */
-import type { AccessToken } from "../ports/TokenIssuer.js"
+import type { Grant } from "../domain/Grant.js"
 import type { Permission } from "../domain/Permission.js"
-import type { UserView } from "../Queries.js"
 import type { Role } from "../domain/Role.js"
+import type { User } from "../domain/User.js"
+import type { AccessToken } from "../ports/TokenIssuer.js"
 
-export const permission = (grant: Permission) => ({
-  resource: grant.resource,
-  action: grant.action,
-  isConditional: grant.isConditional
+export const permission = (entry: Permission) => ({
+  resource: entry.resource,
+  action: entry.action,
+  isConditional: entry.isConditional
 })
 
-export const user = (view: UserView) => ({
-  accessKey: view.accessKey,
-  email: view.email,
-  name: view.name,
-  createdAt: view.createdAt.toISOString(),
-  permissions: view.permissions.map(permission),
-  effectivePermissions: view.effectivePermissions.map(permission),
-  role: view.role === null ? null : { code: view.role.code, name: view.role.name }
+export const grant = (held: Grant) => ({ ...permission(held), scope: held.scope })
+
+export const user = (user: User) => ({
+  accessKey: user.accessKey,
+  email: user.email,
+  name: user.name,
+  createdAt: user.createdAt.toISOString(),
+  permissions: user.permissions.map(grant),
+  roleId: user.roleId,
+  grants: user.permissions
 })
+
+export type UserNode = ReturnType<typeof user>
 
 export const role = (role: Role) => ({
   code: role.code,
   name: role.name,
   createdAt: role.createdAt.toISOString(),
-  permissions: role.permissions.map(permission)
+  permissions: role.permissions.map(grant)
 })
 
-export const authenticatedUser = (view: UserView, token: AccessToken) => ({
-  ...user(view),
+export const userRole = (role: Role) => ({ code: role.code, name: role.name })
+
+export const authenticatedUser = (authenticated: User, token: AccessToken) => ({
+  ...user(authenticated),
   token: { value: token.value, authType: token.authType }
 })
 
@@ -44,5 +52,7 @@ export type CommandStatus =
   | "PERMISSIONS_DETACHED"
   | "ROLE_CREATED"
   | "USER_ROLE_SET"
+  | "USER_DELETED"
+  | "ROLE_DELETED"
 
 export const commandResponse = (status: CommandStatus, message: string) => ({ status, message })

@@ -2,8 +2,8 @@ import * as MessageBus from "../../kernel/MessageBus.js"
 import type { AuthEvent } from "../domain/Events.js"
 import { authenticate } from "./Authentication.js"
 import { changePassword, resetPassword } from "./PasswordReset.js"
-import { attachRolePermissions, createRole, detachRolePermissions } from "./Roles.js"
-import { attachUserPermissions, createUser, detachUserPermissions, setUserRole } from "./Users.js"
+import { attachRolePermissions, createRole, deleteRole, detachRolePermissions } from "./Roles.js"
+import { attachUserPermissions, createUser, deleteUser, detachUserPermissions, setUserRole } from "./Users.js"
 
 /** The auth module's registry: each command tag to its one handler. */
 export const commandHandlers = {
@@ -16,7 +16,9 @@ export const commandHandlers = {
   DetachRolePermissions: detachRolePermissions,
   AttachUserPermissions: attachUserPermissions,
   DetachUserPermissions: detachUserPermissions,
-  SetUserRole: setUserRole
+  SetUserRole: setUserRole,
+  DeleteUser: deleteUser,
+  DeleteRole: deleteRole
 }
 
 /** Sends an auth command through the bus: one unit of work, then its events to in-process handlers. */

@@ -1,6 +1,7 @@
 import { Clock, Effect, Option } from "effect"
 import * as Catalogue from "../domain/Catalogue.js"
 import { RoleNotFound, UserNotFound } from "../domain/Errors.js"
+import * as Grant from "../domain/Grant.js"
 import type { Permission } from "../domain/Permission.js"
 import { PermissionCatalogue } from "../ports/PermissionCatalogue.js"
 import { RoleRepository } from "../ports/RoleRepository.js"
@@ -17,9 +18,11 @@ export const roleByCode = (code: string) =>
     Effect.flatMap(Option.match({ onNone: () => new RoleNotFound({ code }), onSome: Effect.succeed }))
   )
 
-export const catalogueGrants = (requested: ReadonlyArray<Permission>) =>
-  Effect.flatMap(PermissionCatalogue, (catalogue) => catalogue.all).pipe(
-    Effect.flatMap((all) => Catalogue.resolve(all, requested))
+/** Requested grants, each well formed (Grant.check) and in the catalogue. */
+export const catalogueGrants = (requested: ReadonlyArray<Permission & { readonly scope: ReadonlyArray<string> }>) =>
+  Effect.forEach(requested, Grant.check).pipe(
+    Effect.zip(Effect.flatMap(PermissionCatalogue, (catalogue) => catalogue.all)),
+    Effect.flatMap(([grants, all]) => Catalogue.resolve(all, grants))
   )
 
 export const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis))

@@ -1,10 +1,11 @@
 import { Effect } from "effect"
 import { newUuid } from "../../kernel/Ids.js"
 import { handled } from "../../kernel/MessageBus.js"
-import type { AttachRolePermissions, CreateRole, DetachRolePermissions } from "../Commands.js"
+import type { AttachRolePermissions, CreateRole, DeleteRole, DetachRolePermissions } from "../Commands.js"
 import { RoleId } from "../domain/Ids.js"
 import * as Role from "../domain/Role.js"
 import { RoleRepository } from "../ports/RoleRepository.js"
+import { UserRepository } from "../ports/UserRepository.js"
 import { catalogueGrants, now, roleByCode } from "./Lookups.js"
 
 export const createRole = Effect.fn("CreateRole")(function*(command: CreateRole) {
@@ -25,5 +26,13 @@ export const detachRolePermissions = Effect.fn("DetachRolePermissions")(function
   const role = yield* roleByCode(command.code)
   const decision = Role.detachPermissions(role, yield* catalogueGrants(command.permissions))
   yield* Effect.flatMap(RoleRepository, (roles) => roles.save(decision.state))
+  return handled(undefined, decision.events)
+})
+
+export const deleteRole = Effect.fn("DeleteRole")(function*(command: DeleteRole) {
+  const role = yield* roleByCode(command.code)
+  const holders = yield* Effect.flatMap(UserRepository, (users) => users.count({ roleId: role.id }))
+  const decision = yield* Role.remove(role, holders)
+  yield* Effect.flatMap(RoleRepository, (roles) => roles.remove(decision.state))
   return handled(undefined, decision.events)
 })

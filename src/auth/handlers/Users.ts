@@ -1,7 +1,7 @@
 import { Effect, Redacted } from "effect"
 import { handled } from "../../kernel/MessageBus.js"
 import { newUuid } from "../../kernel/Ids.js"
-import type { AttachUserPermissions, CreateUser, DetachUserPermissions, SetUserRole } from "../Commands.js"
+import type { AttachUserPermissions, CreateUser, DeleteUser, DetachUserPermissions, SetUserRole } from "../Commands.js"
 import { UserId } from "../domain/Ids.js"
 import * as User from "../domain/User.js"
 import { PasswordHasher } from "../ports/PasswordHasher.js"
@@ -36,5 +36,12 @@ export const setUserRole = Effect.fn("SetUserRole")(function*(command: SetUserRo
   const role = yield* roleByCode(command.roleCode)
   const decision = User.setRole(user, role, command.overridePermissions)
   yield* Effect.flatMap(UserRepository, (users) => users.save(decision.state))
+  return handled(undefined, decision.events)
+})
+
+export const deleteUser = Effect.fn("DeleteUser")(function*(command: DeleteUser) {
+  const user = yield* userByAccessKey(command.accessKey)
+  const decision = User.remove(user)
+  yield* Effect.flatMap(UserRepository, (users) => users.remove(decision.state))
   return handled(undefined, decision.events)
 })

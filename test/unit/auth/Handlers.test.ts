@@ -10,7 +10,8 @@ import * as TestLayers from "../../support/TestLayers.js"
 
 const password = Redacted.make("correct horse battery")
 const createAlice = new Commands.CreateUser({ accessKey: "alice", email: "alice@example.com", name: "Alice", password })
-const userGet = { resource: "user", action: "GET", isConditional: false } as const
+const userGet = { resource: "user", action: "GET", isConditional: false, scope: [] } as const
+const userUpdateOf = (...scope: ReadonlyArray<string>) => ({ resource: "user", action: "UPDATE", isConditional: true, scope }) as const
 
 /** The tag of the expected (typed) failure, or undefined when the program succeeded or died. */
 const failureTag = <A, E extends { readonly _tag: string }>(exit: Exit.Exit<A, E>) =>
@@ -23,7 +24,7 @@ describe("auth handlers on in-memory adapters", () => {
       expect(user.accessKey).toBe("alice")
       expect(user.passwordHash).not.toBe("correct horse battery")
       expect(failureTag(yield* Effect.exit(dispatch(createAlice)))).toBe("UserAlreadyExists")
-      expect(yield* Effect.flatMap(UserRepository, (users) => users.count)).toBe(1)
+      expect(yield* Effect.flatMap(UserRepository, (users) => users.count({}))).toBe(1)
     }).pipe(Effect.provide(TestLayers.auth())))
 
   it.effect("createUser refuses an invalid e-mail before hashing", () =>
@@ -55,8 +56,8 @@ describe("auth handlers on in-memory adapters", () => {
       yield* dispatch(new Commands.SetUserRole({ userAccessKey: "alice", roleCode: "ops", overridePermissions: false }))
       const view = Option.getOrThrow(yield* Queries.userByAccessKey("alice"))
       expect(view.permissions).toEqual([])
-      expect(view.effectivePermissions).toEqual([userGet])
-      expect(view.role?.code).toBe("ops")
+      expect(Option.getOrThrow(yield* Queries.principal(view.id)).permissions).toEqual([userGet])
+      expect(Option.getOrThrow(yield* Queries.roleByCode("ops")).id).toBe(view.roleId)
       yield* dispatch(new Commands.AttachUserPermissions({ accessKey: "alice", permissions: [userGet] }))
       yield* dispatch(new Commands.DetachRolePermissions({ code: "ops", permissions: [userGet] }))
       yield* dispatch(new Commands.DetachUserPermissions({ accessKey: "alice", permissions: [userGet] }))
@@ -96,5 +97,35 @@ describe("auth handlers on in-memory adapters", () => {
       const newPassword = Redacted.make("another long passphrase")
       yield* dispatch(new Commands.ChangePassword({ token: tokens[1]!, newPassword }))
       expect(failureTag(yield* Effect.exit(dispatch(new Commands.ChangePassword({ token: tokens[0]!, newPassword }))))).toBe("InvalidToken")
+    }).pipe(Effect.provide(TestLayers.auth())))
+
+  it.effect("conditional grants: a scope is required, merged on attach and narrowed on detach", () =>
+    Effect.gen(function*() {
+      yield* dispatch(createAlice)
+      const attach = (permission: Commands.AttachUserPermissions["permissions"][number]) =>
+        dispatch(new Commands.AttachUserPermissions({ accessKey: "alice", permissions: [permission] }))
+      expect(failureTag(yield* Effect.exit(attach(userUpdateOf())))).toBe("InvalidInput")
+      expect(failureTag(yield* Effect.exit(attach({ ...userGet, scope: ["bob"] })))).toBe("InvalidInput")
+      yield* attach(userUpdateOf("bob"))
+      yield* attach(userUpdateOf("carol"))
+      const grants = () => Effect.map(Queries.userByAccessKey("alice"), (user) => Option.getOrThrow(user).permissions)
+      expect(yield* grants()).toEqual([userUpdateOf("bob", "carol")])
+      yield* dispatch(new Commands.DetachUserPermissions({ accessKey: "alice", permissions: [userUpdateOf("bob")] }))
+      expect(yield* grants()).toEqual([userUpdateOf("carol")])
+      yield* dispatch(new Commands.DetachUserPermissions({ accessKey: "alice", permissions: [userUpdateOf("*")] }))
+      expect(yield* grants()).toEqual([])
+    }).pipe(Effect.provide(TestLayers.auth())))
+
+  it.effect("deleteRole is refused while a user holds the role; deleteUser removes the account", () =>
+    Effect.gen(function*() {
+      yield* dispatch(createAlice)
+      yield* dispatch(new Commands.CreateRole({ code: "ops", name: "Operations", permissions: [] }))
+      yield* dispatch(new Commands.SetUserRole({ userAccessKey: "alice", roleCode: "ops", overridePermissions: false }))
+      expect(failureTag(yield* Effect.exit(dispatch(new Commands.DeleteRole({ code: "ops" }))))).toBe("RoleInUse")
+      yield* dispatch(new Commands.DeleteUser({ accessKey: "alice" }))
+      expect(Option.isNone(yield* Queries.userByAccessKey("alice"))).toBe(true)
+      yield* dispatch(new Commands.DeleteRole({ code: "ops" }))
+      expect(Option.isNone(yield* Queries.roleByCode("ops"))).toBe(true)
+      expect(failureTag(yield* Effect.exit(dispatch(new Commands.DeleteUser({ accessKey: "alice" }))))).toBe("UserNotFound")
     }).pipe(Effect.provide(TestLayers.auth())))
 })

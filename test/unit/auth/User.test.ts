@@ -2,14 +2,14 @@ import { Either } from "effect"
 import { describe, expect, it } from "vitest"
 import { RoleId, UserId } from "../../../src/auth/domain/Ids.js"
 import * as PasswordReset from "../../../src/auth/domain/PasswordReset.js"
-import * as Permission from "../../../src/auth/domain/Permission.js"
+import * as Grant from "../../../src/auth/domain/Grant.js"
 import type { Role } from "../../../src/auth/domain/Role.js"
 import * as User from "../../../src/auth/domain/User.js"
 
 const t0 = new Date("2026-01-01T00:00:00Z")
 const later = (ms: number) => new Date(t0.getTime() + ms)
 const alice = User.register({ id: UserId("u1"), accessKey: "alice", email: "alice@example.com", name: "Alice", passwordHash: "h", now: t0 }).state
-const ops: Role = { id: RoleId("r1"), code: "ops", name: "Ops", permissions: [Permission.make("role", "GET")], createdAt: t0, version: 1 }
+const ops: Role = { id: RoleId("r1"), code: "ops", name: "Ops", permissions: [Grant.unconditional("role", "GET")], createdAt: t0, version: 1 }
 
 describe("User registration", () => {
   it("accepts a valid registration and records UserCreated", () => {
@@ -38,8 +38,8 @@ describe("User registration", () => {
 
 describe("User role", () => {
   it("setRole keeps own grants unless told to override them", () => {
-    const withOwn = User.attachPermissions(alice, [Permission.make("user", "GET")]).state
-    expect(User.setRole(withOwn, ops, false).state.permissions).toEqual([Permission.make("user", "GET")])
+    const withOwn = User.attachPermissions(alice, [Grant.unconditional("user", "GET")]).state
+    expect(User.setRole(withOwn, ops, false).state.permissions).toEqual([Grant.unconditional("user", "GET")])
     expect(User.setRole(withOwn, ops, true).state.permissions).toEqual(ops.permissions)
     expect(User.setRole(withOwn, ops, true).state.roleId).toBe(ops.id)
   })

@@ -1,16 +1,20 @@
 import { Effect, Layer } from "effect"
+import { windowOf } from "../../../kernel/Connection.js"
 import * as Catalogue from "../../domain/Catalogue.js"
-import { PermissionCatalogue } from "../../ports/PermissionCatalogue.js"
+import * as Permission from "../../domain/Permission.js"
+import { type PermissionFilter, PermissionCatalogue } from "../../ports/PermissionCatalogue.js"
+
+/** `Catalogue.seeded` is normalized, so already in list order. */
+const matching = (filter: PermissionFilter) =>
+  Catalogue.seeded.filter((p) =>
+    (filter.resource === undefined || p.resource === filter.resource) && (filter.action === undefined || p.action === filter.action)
+  )
 
 export const layer: Layer.Layer<PermissionCatalogue> = Layer.succeed(
   PermissionCatalogue,
   PermissionCatalogue.of({
     all: Effect.succeed(Catalogue.seeded),
-    list: ({ action, limit, resource }) =>
-      Effect.succeed(
-        Catalogue.seeded
-          .filter((p) => (resource === undefined || p.resource === resource) && (action === undefined || p.action === action))
-          .slice(0, limit)
-      )
+    page: (query, filter) => Effect.sync(() => windowOf(matching(filter), Permission.compare, query)),
+    count: (filter) => Effect.sync(() => matching(filter).length)
   })
 )

@@ -1,20 +1,27 @@
 import { Effect, Layer, Option } from "effect"
+import { windowOf } from "../../../kernel/Connection.js"
 import { Conflict } from "../../../kernel/Errors.js"
+import { compareNumbers, compareStrings } from "../../../kernel/Order.js"
 import { UserAlreadyExists } from "../../domain/Errors.js"
+import * as Grant from "../../domain/Grant.js"
 import type { User } from "../../domain/User.js"
-import * as Permission from "../../domain/Permission.js"
-import { UserRepository } from "../../ports/UserRepository.js"
+import { keyOf, type UserFilter, type UserKey, UserRepository } from "../../ports/UserRepository.js"
 
-const byCreation = (a: User, b: User) =>
-  a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+const compare = (user: User, key: UserKey) =>
+  compareNumbers(user.createdAt.getTime(), key.createdAt.getTime()) || compareStrings(user.id, key.id)
+
+const matches = (filter: UserFilter) => (user: User) =>
+  (filter.accessKeys === undefined || filter.accessKeys.includes(user.accessKey)) &&
+  (filter.roleId === undefined || user.roleId === filter.roleId)
 
 /** What SQL would read back: grants as a canonical set. */
-const stored = (user: User, version: number): User => ({ ...user, permissions: Permission.normalize(user.permissions), version })
+const stored = (user: User, version: number): User => ({ ...user, permissions: Grant.normalize(user.permissions), version })
 
 /** Check-and-write steps run synchronously inside one `Effect.suspend`, so they are atomic like a row lock. */
 export const layer: Layer.Layer<UserRepository> = Layer.sync(UserRepository, () => {
   const users = new Map<string, User>()
   const find = (predicate: (user: User) => boolean) => Option.fromNullable([...users.values()].find(predicate))
+  const unchanged = (user: User) => users.get(user.id)?.version === user.version
   return UserRepository.of({
     byId: (id) => Effect.sync(() => Option.fromNullable(users.get(id))),
     byAccessKey: (accessKey) => Effect.sync(() => find((user) => user.accessKey === accessKey)),
@@ -28,11 +35,21 @@ export const layer: Layer.Layer<UserRepository> = Layer.sync(UserRepository, () 
       }),
     save: (user) =>
       Effect.suspend(() => {
-        if (users.get(user.id)?.version !== user.version) return new Conflict({ aggregate: "User", id: user.id })
+        if (!unchanged(user)) return new Conflict({ aggregate: "User", id: user.id })
         users.set(user.id, stored(user, user.version + 1))
         return Effect.void
       }),
-    list: ({ limit }) => Effect.sync(() => [...users.values()].sort(byCreation).slice(0, limit)),
-    count: Effect.sync(() => users.size)
+    remove: (user) =>
+      Effect.suspend(() => {
+        if (!unchanged(user)) return new Conflict({ aggregate: "User", id: user.id })
+        users.delete(user.id)
+        return Effect.void
+      }),
+    page: (query, filter) =>
+      Effect.sync(() => {
+        const sorted = [...users.values()].filter(matches(filter)).sort((a, b) => compare(a, keyOf(b)))
+        return windowOf(sorted, compare, query)
+      }),
+    count: (filter) => Effect.sync(() => [...users.values()].filter(matches(filter)).length)
   })
 })

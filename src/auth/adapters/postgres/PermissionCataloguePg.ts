@@ -1,26 +1,42 @@
-import { SqlClient, SqlSchema } from "@effect/sql"
+import { SqlClient } from "@effect/sql"
+import type { Fragment } from "@effect/sql/Statement"
 import { Effect, Layer, Schema } from "effect"
+import * as Keyset from "../../../database/Keyset.js"
 import * as Permission from "../../domain/Permission.js"
-import { PermissionCatalogue } from "../../ports/PermissionCatalogue.js"
-import { Grant } from "./Rows.js"
+import { type PermissionFilter, type PermissionKey, PermissionCatalogue } from "../../ports/PermissionCatalogue.js"
+import { Count, Found, Permission as PermissionRow } from "./Rows.js"
+
+/** Permission.key order: byte order of resource and action, then conditional before unconditional. */
+const sortKey: Keyset.SortKey<PermissionKey> = {
+  columns: [`p.resource COLLATE "C"`, `p.action COLLATE "C"`, "NOT p.is_conditional"],
+  values: (key) => [key.resource, key.action, !key.isConditional]
+}
 
 export const layer: Layer.Layer<PermissionCatalogue, never, SqlClient.SqlClient> = Layer.effect(
   PermissionCatalogue,
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
-    // The order of Permission.normalize: byte order of resource and action, conditional grants first.
-    const list = SqlSchema.findAll({
-      Request: Schema.Struct({ resource: Schema.NullOr(Schema.String), action: Schema.NullOr(Schema.String), limit: Schema.Number }),
-      Result: Grant,
-      execute: ({ action, limit, resource }) =>
-        sql`SELECT resource, action, is_conditional FROM permissions
-          WHERE (${resource}::text IS NULL OR resource = ${resource}) AND (${action}::text IS NULL OR action = ${action})
-          ORDER BY resource COLLATE "C", action COLLATE "C", is_conditional DESC LIMIT ${limit}`
-    })
+    const decode = Schema.decodeUnknown(Schema.Array(PermissionRow))
+    const permissions = (where: Fragment, rest: Fragment) =>
+      sql`SELECT p.resource, p.action, p.is_conditional FROM permissions p WHERE ${where} ${rest}`.pipe(Effect.flatMap(decode))
+    const matching = (filter: PermissionFilter) =>
+      sql.and([
+        ...(filter.resource === undefined ? [] : [sql`p.resource = ${filter.resource}`]),
+        ...(filter.action === undefined ? [] : [sql`p.action = ${filter.action}`])
+      ])
     return PermissionCatalogue.of({
       // The catalogue is tiny and seeded; reading it whole keeps grant resolution one statement.
-      all: list({ resource: null, action: null, limit: 10_000 }).pipe(Effect.map(Permission.normalize), Effect.orDie),
-      list: ({ action, limit, resource }) => list({ resource: resource ?? null, action: action ?? null, limit }).pipe(Effect.orDie)
+      all: permissions(sql`1=1`, sql``).pipe(Effect.map(Permission.normalize), Effect.orDie),
+      page: (query, filter) =>
+        Keyset.window(sql, sortKey, query, {
+          rows: ({ bounds, limit, order }) => permissions(sql.and([matching(filter), bounds]), sql`ORDER BY ${order} LIMIT ${limit}`),
+          any: (condition) => sql<typeof Found.Type>`SELECT EXISTS (SELECT 1 FROM permissions p WHERE ${matching(filter)} AND ${condition}) AS found`
+        }).pipe(Effect.orDie),
+      count: (filter) =>
+        sql<typeof Count.Type>`SELECT count(*)::int AS count FROM permissions p WHERE ${matching(filter)}`.pipe(
+          Effect.map((found) => found[0]?.count ?? 0),
+          Effect.orDie
+        )
     })
   })
 )

@@ -1,49 +1,51 @@
-import { SqlClient, SqlSchema } from "@effect/sql"
-import type { Statement } from "@effect/sql/Statement"
+import { SqlClient } from "@effect/sql"
+import type { Fragment } from "@effect/sql/Statement"
 import { Effect, Layer, Option, Schema } from "effect"
-import { isUniqueViolation } from "../../../database/SqlErrors.js"
+import * as Keyset from "../../../database/Keyset.js"
+import { isForeignKeyViolation, isUniqueViolation } from "../../../database/SqlErrors.js"
 import { Conflict } from "../../../kernel/Errors.js"
-import { RoleAlreadyExists } from "../../domain/Errors.js"
-import * as Permission from "../../domain/Permission.js"
+import { RoleAlreadyExists, RoleInUse } from "../../domain/Errors.js"
+import * as Grant from "../../domain/Grant.js"
 import type { Role } from "../../domain/Role.js"
-import { RoleRepository } from "../../ports/RoleRepository.js"
-import * as Rows from "./Rows.js"
-import { grantsJson, RoleRow } from "./Rows.js"
+import { type RoleFilter, type RoleKey, RoleRepository } from "../../ports/RoleRepository.js"
+import { Count, Found, grantsOf, replaceGrants, RoleRow, textList } from "./Rows.js"
 
 /** LIKE treats `%`, `_` and `\` specially; a name filter means the literal text. */
 const likeEscaped = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`)
+
+/** Byte order, the same on every server whatever its default collation (and what the memory adapter does). */
+const sortKey: Keyset.SortKey<RoleKey> = { columns: [`r.code COLLATE "C"`], values: (code) => [code] }
 
 export const layer: Layer.Layer<RoleRepository, never, SqlClient.SqlClient> = Layer.effect(
   RoleRepository,
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const selectRoles = sql`SELECT r.id, r.code, r.name, r.created_at, r.version,
-      ${sql.literal(grantsJson("p"))} AS permissions
-      FROM roles r LEFT JOIN role_permissions p ON p.role_id = r.id`
-    const toRole = (row: typeof RoleRow.Type): Role => ({ ...row, permissions: Permission.normalize(row.permissions) })
-    const findOne = (where: (request: string) => Statement<unknown>) =>
-      SqlSchema.findOne({ Request: Schema.String, Result: RoleRow, execute: where })
+      ${sql.literal(grantsOf("role_permissions", "role_id", "r.id"))} AS permissions
+      FROM roles r`
+    const toRole = (row: typeof RoleRow.Type): Role => ({ ...row, permissions: Grant.normalize(row.permissions) })
+    const decode = Schema.decodeUnknown(Schema.Array(RoleRow))
+    const roles = (where: Fragment, rest: Fragment = sql``) =>
+      sql`${selectRoles} WHERE ${where} ${rest}`.pipe(Effect.flatMap(decode), Effect.map((rows) => rows.map(toRole)), Effect.orDie)
+    const one = (where: Fragment) => Effect.map(roles(where), (found) => Option.fromNullable(found[0]))
 
-    const byId = findOne((id) => sql`${selectRoles} WHERE r.id = ${id} GROUP BY r.id`)
-    const byCode = findOne((code) => sql`${selectRoles} WHERE r.code = ${code} GROUP BY r.id`)
-    const list = SqlSchema.findAll({
-      Request: Schema.Struct({ name: Schema.String, limit: Schema.Number }),
-      Result: RoleRow,
-      execute: ({ limit, name }) =>
-        sql`${selectRoles} WHERE r.name ILIKE ${`%${likeEscaped(name)}%`} GROUP BY r.id
-          ORDER BY r.code COLLATE "C" LIMIT ${limit}`
-    })
+    const matching = (filter: RoleFilter) =>
+      sql.and([
+        ...(filter.name === "" ? [] : [sql`r.name ILIKE ${`%${likeEscaped(filter.name)}%`}`]),
+        ...(filter.codes === undefined ? [] : [sql`r.code IN (SELECT json_array_elements_text(${textList(filter.codes)}::json))`])
+      ])
 
-    const replaceGrants = (role: Role) =>
-      Rows.replaceGrants(sql, "role_permissions", { column: "roleId", id: role.id }, role.permissions)
+    const grants = (role: Role) => replaceGrants(sql, "role_permissions", { column: "role_id", id: role.id }, role.permissions)
 
     return RoleRepository.of({
-      byId: (id) => Effect.map(byId(id), Option.map(toRole)).pipe(Effect.orDie),
-      byCode: (code) => Effect.map(byCode(code), Option.map(toRole)).pipe(Effect.orDie),
+      byId: (id) => one(sql`r.id = ${id}`),
+      byIds: (ids) =>
+        ids.length === 0 ? Effect.succeed([]) : roles(sql`r.id IN (SELECT json_array_elements_text(${textList(ids)}::json)::uuid)`),
+      byCode: (code) => one(sql`r.code = ${code}`),
       add: (role) =>
         Effect.gen(function*() {
           yield* sql`INSERT INTO roles ${sql.insert({ id: role.id, code: role.code, name: role.name, createdAt: role.createdAt, version: 1 })}`
-          yield* replaceGrants(role)
+          yield* grants(role)
         }).pipe(
           sql.withTransaction,
           Effect.catchTag("SqlError", (error) =>
@@ -54,9 +56,25 @@ export const layer: Layer.Layer<RoleRepository, never, SqlClient.SqlClient> = La
           const updated = yield* sql`UPDATE roles SET name = ${role.name}, version = version + 1
             WHERE id = ${role.id} AND version = ${role.version} RETURNING id`
           if (updated.length === 0) return yield* new Conflict({ aggregate: "Role", id: role.id })
-          yield* replaceGrants(role)
+          yield* grants(role)
         }).pipe(sql.withTransaction, Effect.catchTag("SqlError", Effect.die)),
-      list: (query) => Effect.map(list(query), (rows) => rows.map(toRole)).pipe(Effect.orDie)
+      // The foreign key from users settles a race with a concurrent setUserRole.
+      remove: (role) =>
+        sql`DELETE FROM roles WHERE id = ${role.id} AND version = ${role.version} RETURNING id`.pipe(
+          Effect.flatMap((deleted) => deleted.length === 0 ? new Conflict({ aggregate: "Role", id: role.id }) : Effect.void),
+          Effect.catchTag("SqlError", (error) =>
+            isForeignKeyViolation(error) ? Effect.fail(new RoleInUse({ code: role.code })) : Effect.die(error))
+        ),
+      page: (query, filter) =>
+        Keyset.window(sql, sortKey, query, {
+          rows: ({ bounds, limit, order }) => roles(sql.and([matching(filter), bounds]), sql`ORDER BY ${order} LIMIT ${limit}`),
+          any: (condition) => sql<typeof Found.Type>`SELECT EXISTS (SELECT 1 FROM roles r WHERE ${matching(filter)} AND ${condition}) AS found`
+        }).pipe(Effect.orDie),
+      count: (filter) =>
+        sql<typeof Count.Type>`SELECT count(*)::int AS count FROM roles r WHERE ${matching(filter)}`.pipe(
+          Effect.map((found) => found[0]?.count ?? 0),
+          Effect.orDie
+        )
     })
   })
 )

@@ -1,20 +1,21 @@
 import type { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
-import type { Permission } from "../../domain/Permission.js"
+import type { Grant as DomainGrant } from "../../domain/Grant.js"
 import { actions } from "../../domain/Permission.js"
 
 /** Row shapes as they come back from SQL (snake_case already turned into camelCase by the client). */
-export const Grant = Schema.Struct({
+export const Permission = Schema.Struct({
   resource: Schema.String,
   action: Schema.Literal(...actions),
   isConditional: Schema.Boolean
 })
 
-/** Aggregates a grants table into one JSON array column, `[]` when there is none. */
-export const grantsJson = (alias: string) =>
-  `coalesce(json_agg(json_build_object('resource', ${alias}.resource, 'action', ${alias}.action, ` +
-  `'isConditional', ${alias}.is_conditional) ORDER BY ${alias}.resource, ${alias}.action, ${alias}.is_conditional) ` +
-  `FILTER (WHERE ${alias}.resource IS NOT NULL), '[]')`
+export const Grant = Schema.Struct({ ...Permission.fields, scope: Schema.Array(Schema.String) })
+
+/** One owner's grants as a JSON array column (`[]` when none), read by a correlated subquery. */
+export const grantsOf = (table: "user_permissions" | "role_permissions", ownerColumn: string, owner: string) =>
+  `(SELECT coalesce(json_agg(json_build_object('resource', g.resource, 'action', g.action, ` +
+  `'isConditional', g.is_conditional, 'scope', g.scope)), '[]') FROM ${table} g WHERE g.${ownerColumn} = ${owner})`
 
 export const UserRow = Schema.Struct({
   id: Schema.String.pipe(Schema.brand("UserId")),
@@ -38,19 +39,25 @@ export const RoleRow = Schema.Struct({
   version: Schema.Number
 })
 
+export const Found = Schema.Struct({ found: Schema.Boolean })
+export const Count = Schema.Struct({ count: Schema.Number })
+
+/** A list of strings as one bound parameter (a JSON array), however long: `x IN (SELECT json_array_elements_text(...))`. */
+export const textList = (values: ReadonlyArray<string>) => JSON.stringify(values)
+
 /**
- * Makes a grants table (`user_permissions`, `role_permissions`) hold exactly `permissions` for one
- * owner. Table and column names are constants of the adapters, never user input.
+ * Makes a grants table (`user_permissions`, `role_permissions`) hold exactly `grants` for one owner,
+ * in two statements whatever their number. Table and column names are constants of the adapters.
  */
 export const replaceGrants = (
   sql: SqlClient.SqlClient,
   table: "user_permissions" | "role_permissions",
-  owner: { readonly column: "userId" | "roleId"; readonly id: string },
-  permissions: ReadonlyArray<Permission>
+  owner: { readonly column: "user_id" | "role_id"; readonly id: string },
+  grants: ReadonlyArray<DomainGrant>
 ) =>
   Effect.zipRight(
-    sql`DELETE FROM ${sql(table)} WHERE ${sql(owner.column)} = ${owner.id}`,
-    permissions.length === 0 ? Effect.void : sql`INSERT INTO ${sql(table)} ${
-      sql.insert(permissions.map((p) => ({ [owner.column]: owner.id, resource: p.resource, action: p.action, isConditional: p.isConditional })))
-    }`
+    sql`DELETE FROM ${sql.literal(table)} WHERE ${sql.literal(owner.column)} = ${owner.id}`,
+    grants.length === 0 ? Effect.void : sql`INSERT INTO ${sql.literal(table)} (${sql.literal(owner.column)}, resource, action, is_conditional, scope)
+      SELECT ${owner.id}::uuid, g.resource, g.action, g."isConditional", ARRAY(SELECT json_array_elements_text(g.scope))
+      FROM json_to_recordset(${JSON.stringify(grants)}::json) AS g (resource text, action text, "isConditional" boolean, scope json)`
   )

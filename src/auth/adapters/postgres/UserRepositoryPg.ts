@@ -1,40 +1,41 @@
-import { SqlClient, SqlSchema } from "@effect/sql"
+import { SqlClient } from "@effect/sql"
+import type { Fragment } from "@effect/sql/Statement"
 import { Effect, Layer, Option, Schema } from "effect"
-import type { Statement } from "@effect/sql/Statement"
+import * as Keyset from "../../../database/Keyset.js"
 import { isUniqueViolation } from "../../../database/SqlErrors.js"
 import { Conflict } from "../../../kernel/Errors.js"
 import { UserAlreadyExists } from "../../domain/Errors.js"
-import * as Permission from "../../domain/Permission.js"
+import * as Grant from "../../domain/Grant.js"
 import type { User } from "../../domain/User.js"
-import { UserRepository } from "../../ports/UserRepository.js"
-import * as Rows from "./Rows.js"
-import { grantsJson, UserRow } from "./Rows.js"
+import { type UserFilter, type UserKey, UserRepository } from "../../ports/UserRepository.js"
+import { Count, Found, grantsOf, replaceGrants, textList, UserRow } from "./Rows.js"
+
+const sortKey: Keyset.SortKey<UserKey> = { columns: ["u.created_at", "u.id"], values: (key) => [key.createdAt, key.id] }
 
 export const layer: Layer.Layer<UserRepository, never, SqlClient.SqlClient> = Layer.effect(
   UserRepository,
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const selectUsers = sql`SELECT u.id, u.access_key, u.email, u.name, u.password_hash, u.role_id, u.created_at,
-      u.password_changed_at, u.version, ${sql.literal(grantsJson("p"))} AS permissions
-      FROM users u LEFT JOIN user_permissions p ON p.user_id = u.id`
-    const toUser = (row: typeof UserRow.Type): User => ({ ...row, permissions: Permission.normalize(row.permissions) })
-    const findOne = (where: (request: string) => Statement<unknown>) =>
-      SqlSchema.findOne({ Request: Schema.String, Result: UserRow, execute: where })
+      u.password_changed_at, u.version, ${sql.literal(grantsOf("user_permissions", "user_id", "u.id"))} AS permissions
+      FROM users u`
+    const toUser = (row: typeof UserRow.Type): User => ({ ...row, permissions: Grant.normalize(row.permissions) })
+    const decode = Schema.decodeUnknown(Schema.Array(UserRow))
+    const users = (where: Fragment, rest: Fragment = sql``) =>
+      sql`${selectUsers} WHERE ${where} ${rest}`.pipe(Effect.flatMap(decode), Effect.map((rows) => rows.map(toUser)))
+    const one = (where: Fragment) => Effect.map(users(where), (found) => Option.fromNullable(found[0])).pipe(Effect.orDie)
 
-    const byId = findOne((id) => sql`${selectUsers} WHERE u.id = ${id} GROUP BY u.id`)
-    const byAccessKey = findOne((key) => sql`${selectUsers} WHERE u.access_key = ${key} GROUP BY u.id`)
-    const list = SqlSchema.findAll({
-      Request: Schema.Number,
-      Result: UserRow,
-      execute: (limit) => sql`${selectUsers} GROUP BY u.id ORDER BY u.created_at, u.id LIMIT ${limit}`
-    })
+    const matching = (filter: UserFilter) =>
+      sql.and([
+        ...(filter.accessKeys === undefined ? [] : [sql`u.access_key IN (SELECT json_array_elements_text(${textList(filter.accessKeys)}::json))`]),
+        ...(filter.roleId === undefined ? [] : [sql`u.role_id = ${filter.roleId}`])
+      ])
 
-    const replaceGrants = (user: User) =>
-      Rows.replaceGrants(sql, "user_permissions", { column: "userId", id: user.id }, user.permissions)
+    const grants = (user: User) => replaceGrants(sql, "user_permissions", { column: "user_id", id: user.id }, user.permissions)
 
     return UserRepository.of({
-      byId: (id) => Effect.map(byId(id), Option.map(toUser)).pipe(Effect.orDie),
-      byAccessKey: (accessKey) => Effect.map(byAccessKey(accessKey), Option.map(toUser)).pipe(Effect.orDie),
+      byId: (id) => one(sql`u.id = ${id}`),
+      byAccessKey: (accessKey) => one(sql`u.access_key = ${accessKey}`),
       add: (user) =>
         sql`INSERT INTO users ${
           sql.insert({
@@ -49,7 +50,7 @@ export const layer: Layer.Layer<UserRepository, never, SqlClient.SqlClient> = La
             version: 1
           })
         }`.pipe(
-          Effect.zipRight(replaceGrants(user)),
+          Effect.zipRight(grants(user)),
           sql.withTransaction,
           Effect.catchTag("SqlError", (error) =>
             isUniqueViolation(error) ? Effect.fail(new UserAlreadyExists({ accessKey: user.accessKey })) : Effect.die(error))
@@ -61,13 +62,23 @@ export const layer: Layer.Layer<UserRepository, never, SqlClient.SqlClient> = La
             password_changed_at = ${user.passwordChangedAt}, version = version + 1
             WHERE id = ${user.id} AND version = ${user.version} RETURNING id`
           if (updated.length === 0) return yield* new Conflict({ aggregate: "User", id: user.id })
-          yield* replaceGrants(user)
+          yield* grants(user)
         }).pipe(sql.withTransaction, Effect.catchTag("SqlError", Effect.die)),
-      list: ({ limit }) => Effect.map(list(limit), (rows) => rows.map(toUser)).pipe(Effect.orDie),
-      count: sql<{ count: number }>`SELECT count(*)::int AS count FROM users`.pipe(
-        Effect.map((rows) => rows[0]?.count ?? 0),
-        Effect.orDie
-      )
+      remove: (user) =>
+        sql`DELETE FROM users WHERE id = ${user.id} AND version = ${user.version} RETURNING id`.pipe(
+          Effect.flatMap((deleted) => deleted.length === 0 ? new Conflict({ aggregate: "User", id: user.id }) : Effect.void),
+          Effect.catchTag("SqlError", Effect.die)
+        ),
+      page: (query, filter) =>
+        Keyset.window(sql, sortKey, query, {
+          rows: ({ bounds, limit, order }) => users(sql.and([matching(filter), bounds]), sql`ORDER BY ${order} LIMIT ${limit}`),
+          any: (condition) => sql<typeof Found.Type>`SELECT EXISTS (SELECT 1 FROM users u WHERE ${matching(filter)} AND ${condition}) AS found`
+        }).pipe(Effect.orDie),
+      count: (filter) =>
+        sql<typeof Count.Type>`SELECT count(*)::int AS count FROM users u WHERE ${matching(filter)}`.pipe(
+          Effect.map((found) => found[0]?.count ?? 0),
+          Effect.orDie
+        )
     })
   })
 )

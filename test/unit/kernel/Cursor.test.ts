@@ -1,0 +1,110 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Either, Encoding, Schema } from "effect"
+import * as fc from "fast-check"
+import * as Cursor from "../../../src/kernel/Cursor.js"
+import { InvalidArgument } from "../../../src/kernel/Errors.js"
+
+const ByTimeAndId = Schema.Tuple(Schema.Date, Schema.String)
+const users = Cursor.codec("users", ByTimeAndId)
+const names = Cursor.codec("names", Schema.String)
+const aliceKey = [new Date("2024-05-01T10:00:00.000Z"), "alice-id"] as const
+
+/** A hand-made cursor: the envelope a client could build, right or wrong. */
+const forge = (json: unknown) => Encoding.encodeBase64Url(JSON.stringify(json))
+
+/** The InvalidArgument a decode failed with; throws when it succeeded. */
+const refusal = <K>(result: Either.Either<K, InvalidArgument>) => {
+  const error = Either.getOrThrow(Either.flip(result))
+  expect(error).toBeInstanceOf(InvalidArgument)
+  return { argument: error.argument, reason: error.reason }
+}
+
+describe("Cursor.codec", () => {
+  it("round-trips a (Date, String) key, the Date through its ISO string", () => {
+    const decoded = Either.getOrThrow(users.decode(users.encode(aliceKey), "after"))
+    expect(decoded[0]).toBeInstanceOf(Date)
+    expect(decoded).toEqual(aliceKey)
+  })
+
+  it("round-trips a String key", () => {
+    expect(Either.getOrThrow(names.decode(names.encode("Ada Lovelace"), "before"))).toBe("Ada Lovelace")
+  })
+
+  it("round-trips a key through its schema's encoding, which JSON alone could not carry", () => {
+    const ledger = Cursor.codec("ledger", Schema.BigInt)
+    const big = 2n ** 70n + 1n
+    expect(Either.getOrThrow(ledger.decode(ledger.encode(big), "after"))).toBe(big)
+  })
+
+  it("encodes a key always to the same cursor, and different keys to different cursors", () => {
+    expect(users.encode(aliceKey)).toBe(users.encode([new Date(aliceKey[0].getTime()), "alice-id"]))
+    expect(users.encode(aliceKey)).not.toBe(users.encode([aliceKey[0], "bob-id"]))
+  })
+
+  it("makes opaque cursors: unpadded base64url showing neither key nor list", () => {
+    const cursor = users.encode(aliceKey)
+    expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/)
+    for (const visible of ["alice", "2024", "users"]) expect(cursor).not.toContain(visible)
+  })
+
+  it.each([
+    ["characters outside base64url", "not a cursor!"],
+    ["an empty string", ""],
+    ["base64url of something not JSON", Encoding.encodeBase64Url("users:alice-id")],
+    ["a JSON object instead of the envelope", forge({ list: "users", key: ["2024-05-01T10:00:00.000Z", "a"] })],
+    ["an envelope without a key", forge(["users"])],
+    ["an envelope whose list is not a string", forge([42, ["2024-05-01T10:00:00.000Z", "a"]])],
+    ["a key of the wrong shape", forge(["users", "alice-id"])],
+    ["a key with a date that is not a date", forge(["users", ["yesterday", "alice-id"]])],
+    ["a key with a number for the id", forge(["users", ["2024-05-01T10:00:00.000Z", 7]])]
+  ])("refuses %s as not a valid cursor, naming the argument", (_, cursor) => {
+    expect(refusal(users.decode(cursor, "after"))).toEqual({ argument: "after", reason: "is not a valid cursor" })
+    expect(refusal(users.decode(cursor, "before")).argument).toBe("before")
+  })
+
+  it("refuses a cursor of another list even when its key would fit", () => {
+    const foreign = Cursor.codec("roles", ByTimeAndId).encode(aliceKey)
+    const { argument, reason } = refusal(users.decode(foreign, "before"))
+    expect(argument).toBe("before")
+    expect(reason).toMatch(/another list/)
+    expect(reason).toContain("users")
+  })
+
+  describe("properties", () => {
+    // Lone surrogates included: JSON escapes them, so they must survive the UTF-8 round trip too.
+    const anyText = fc.string({ unit: "binary" })
+
+    it("decode(encode(key)) is the key, for any string key", () => {
+      fc.assert(fc.property(anyText, (key) => {
+        expect(Either.getOrThrow(names.decode(names.encode(key), "after"))).toBe(key)
+      }))
+    })
+
+    it("decode(encode(key)) is the key, for any (Date, String) key", () => {
+      fc.assert(fc.property(fc.date({ noInvalidDate: true }), anyText, (at, id) => {
+        expect(Either.getOrThrow(users.decode(users.encode([at, id]), "after"))).toEqual([at, id])
+      }))
+    })
+
+    it("decodes any string to a valid key or refuses it with InvalidArgument, never throwing", () => {
+      // Raw strings rarely get past base64url; forged envelopes reach the JSON and key checks.
+      const anyCursor = fc.oneof(
+        anyText,
+        fc.base64String().map((text) => text.replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_")),
+        fc.jsonValue().map(forge),
+        fc.tuple(fc.constantFrom("users", "roles"), fc.jsonValue()).map(forge),
+        fc.tuple(fc.constant("users"), fc.tuple(fc.string(), fc.jsonValue())).map(forge)
+      )
+      fc.assert(fc.property(anyCursor, (cursor) => {
+        Either.match(users.decode(cursor, "after"), {
+          onLeft: (error) => {
+            expect(error).toBeInstanceOf(InvalidArgument)
+            expect(error.argument).toBe("after")
+            expect(error.reason).toMatch(/^is (not a valid cursor|a cursor of another list)/)
+          },
+          onRight: (key) => expect(Schema.is(ByTimeAndId)(key)).toBe(true)
+        })
+      }))
+    })
+  })
+})
