@@ -51,7 +51,13 @@ CREATE TABLE public.role_permissions (
     role_id uuid NOT NULL,
     resource text NOT NULL,
     action text NOT NULL,
-    is_conditional boolean NOT NULL
+    is_conditional boolean NOT NULL,
+    scope text[] DEFAULT '{}'::text[] NOT NULL,
+    CONSTRAINT role_permissions_scope_check CHECK (
+CASE
+    WHEN is_conditional THEN (cardinality(scope) > 0)
+    ELSE (cardinality(scope) = 0)
+END)
 );
 
 
@@ -85,7 +91,13 @@ CREATE TABLE public.user_permissions (
     user_id uuid NOT NULL,
     resource text NOT NULL,
     action text NOT NULL,
-    is_conditional boolean NOT NULL
+    is_conditional boolean NOT NULL,
+    scope text[] DEFAULT '{}'::text[] NOT NULL,
+    CONSTRAINT user_permissions_scope_check CHECK (
+CASE
+    WHEN is_conditional THEN (cardinality(scope) > 0)
+    ELSE (cardinality(scope) = 0)
+END)
 );
 
 
@@ -186,6 +198,20 @@ CREATE INDEX password_reset_tokens_user_id_idx ON public.password_reset_tokens U
 
 
 --
+-- Name: roles_code_c_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX roles_code_c_idx ON public.roles USING btree (code COLLATE "C");
+
+
+--
+-- Name: users_created_at_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX users_created_at_id_idx ON public.users USING btree (created_at, id);
+
+
+--
 -- Name: users_role_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -252,4 +278,5 @@ ALTER TABLE ONLY public.users
 --
 
 INSERT INTO public.schema_migrations (version) VALUES
-    ('20261124000001');
+    ('20261124000001'),
+    ('20261124000002');
