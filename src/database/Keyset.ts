@@ -17,39 +17,49 @@ export interface SortKey<K> {
   readonly values: (key: K) => ReadonlyArray<string | number | boolean | Date>
 }
 
-/** The clauses of one page's statement: where it may read, in which order, how many rows. */
-export interface Clauses {
-  readonly bounds: Fragment
-  readonly order: Fragment
-  readonly limit: number
+export interface List<K, F> {
+  /** `from`: the table and its alias as the column expressions name it (an adapter constant). */
+  readonly from: string
+  readonly sortKey: SortKey<K>
+  /** The filter as a condition on `from`. */
+  readonly where: (filter: F) => Fragment
 }
 
-export const window = <K, A, E, R>(
+/** A list's `page` and `count`, for a repository whose `select(where, tail)` reads rows of `list.from`. */
+export const make = <K, F, A, E>(
   sql: SqlClient.SqlClient,
-  sortKey: SortKey<K>,
-  query: PageQuery<K>,
-  statements: {
-    /** The page's rows, in the clauses' order. */
-    readonly rows: (clauses: Clauses) => Effect.Effect<ReadonlyArray<A>, E, R>
-    /** Whether the (filtered) list has any row matching `condition`. */
-    readonly any: (condition: Fragment) => Effect.Effect<ReadonlyArray<{ readonly found: boolean }>, SqlError.SqlError>
-  }
-): Effect.Effect<Window<A>, E | SqlError.SqlError, R> => {
-  const columns = sql.literal(`(${sortKey.columns.join(", ")})`)
-  const row = (key: K) => sql`(${sql.csv(sortKey.values(key).map((value) => sql`${value}`))})`
+  list: List<K, F>,
+  select: (where: Fragment, tail: Fragment) => Effect.Effect<ReadonlyArray<A>, E>
+) => {
+  const from = sql.literal(list.from)
+  const columns = sql.literal(`(${list.sortKey.columns.join(", ")})`)
+  const row = (key: K) => sql`(${sql.csv(list.sortKey.values(key).map((value) => sql`${value}`))})`
   const compare = (operator: "<" | "<=" | ">" | ">=", key: K) => sql`${columns} ${sql.literal(operator)} ${row(key)}`
-  const forward = query.direction === "forward"
-  const bounds = sql.and([
-    ...Option.toArray(Option.map(query.after, (key) => compare(">", key))),
-    ...Option.toArray(Option.map(query.before, (key) => compare("<", key)))
-  ])
-  const order = sql.literal(sortKey.columns.map((column) => `${column} ${forward ? "ASC" : "DESC"}`).join(", "))
-  const start = forward ? Option.map(query.after, (key) => compare("<=", key)) : Option.map(query.before, (key) => compare(">=", key))
-  return Effect.all({
-    rows: statements.rows({ bounds, order, limit: query.size + 1 }),
-    beyondStart: Option.match(start, {
-      onNone: () => Effect.succeed(false),
-      onSome: (condition) => Effect.map(statements.any(condition), (found) => found[0]?.found === true)
+
+  const page = (query: PageQuery<K>, filter: F): Effect.Effect<Window<A>, E | SqlError.SqlError> => {
+    const forward = query.direction === "forward"
+    const bounds = [
+      ...Option.toArray(Option.map(query.after, (key) => compare(">", key))),
+      ...Option.toArray(Option.map(query.before, (key) => compare("<", key)))
+    ]
+    const order = sql.literal(list.sortKey.columns.map((column) => `${column} ${forward ? "ASC" : "DESC"}`).join(", "))
+    // The other side of the starting cursor: the specification's "elements exist prior to after" (and its mirror).
+    const beyond = forward ? Option.map(query.after, (key) => compare("<=", key)) : Option.map(query.before, (key) => compare(">=", key))
+    return Effect.all({
+      rows: select(sql.and([list.where(filter), ...bounds]), sql`ORDER BY ${order} LIMIT ${query.size + 1}`),
+      beyondStart: Option.match(beyond, {
+        onNone: () => Effect.succeed(false),
+        onSome: (condition) =>
+          sql<{ readonly found: boolean }>`SELECT EXISTS (SELECT 1 FROM ${from} WHERE ${list.where(filter)} AND ${condition}) AS found`
+            .pipe(Effect.map((found) => found[0]?.found === true))
+      })
     })
-  })
+  }
+
+  const count = (filter: F): Effect.Effect<number, SqlError.SqlError> =>
+    sql<{ readonly count: number }>`SELECT count(*)::int AS count FROM ${from} WHERE ${list.where(filter)}`.pipe(
+      Effect.map((found) => found[0]?.count ?? 0)
+    )
+
+  return { page, count }
 }

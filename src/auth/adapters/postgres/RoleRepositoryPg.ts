@@ -8,13 +8,10 @@ import { RoleAlreadyExists, RoleInUse } from "../../domain/Errors.js"
 import * as Grant from "../../domain/Grant.js"
 import type { Role } from "../../domain/Role.js"
 import { type RoleFilter, type RoleKey, RoleRepository } from "../../ports/RoleRepository.js"
-import { Count, Found, grantsOf, replaceGrants, RoleRow, textList } from "./Rows.js"
+import { grantsOf, replaceGrants, RoleRow, textList } from "./Rows.js"
 
 /** LIKE treats `%`, `_` and `\` specially; a name filter means the literal text. */
 const likeEscaped = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`)
-
-/** Byte order, the same on every server whatever its default collation (and what the memory adapter does). */
-const sortKey: Keyset.SortKey<RoleKey> = { columns: [`r.code COLLATE "C"`], values: (code) => [code] }
 
 export const layer: Layer.Layer<RoleRepository, never, SqlClient.SqlClient> = Layer.effect(
   RoleRepository,
@@ -28,12 +25,16 @@ export const layer: Layer.Layer<RoleRepository, never, SqlClient.SqlClient> = La
     const roles = (where: Fragment, rest: Fragment = sql``) =>
       sql`${selectRoles} WHERE ${where} ${rest}`.pipe(Effect.flatMap(decode), Effect.map((rows) => rows.map(toRole)), Effect.orDie)
     const one = (where: Fragment) => Effect.map(roles(where), (found) => Option.fromNullable(found[0]))
-
-    const matching = (filter: RoleFilter) =>
-      sql.and([
-        ...(filter.name === "" ? [] : [sql`r.name ILIKE ${`%${likeEscaped(filter.name)}%`}`]),
-        ...(filter.codes === undefined ? [] : [sql`r.code IN (SELECT json_array_elements_text(${textList(filter.codes)}::json))`])
-      ])
+    const list = Keyset.make(sql, {
+      from: "roles r",
+      // Byte order, the same on every server whatever its default collation (and what the memory adapter does).
+      sortKey: { columns: [`r.code COLLATE "C"`], values: (code: RoleKey) => [code] },
+      where: (filter: RoleFilter) =>
+        sql.and([
+          ...(filter.name === "" ? [] : [sql`r.name ILIKE ${`%${likeEscaped(filter.name)}%`}`]),
+          ...(filter.codes === undefined ? [] : [sql`r.code IN (SELECT json_array_elements_text(${textList(filter.codes)}::json))`])
+        ])
+    }, roles)
 
     const grants = (role: Role) => replaceGrants(sql, "role_permissions", { column: "role_id", id: role.id }, role.permissions)
 
@@ -65,16 +66,8 @@ export const layer: Layer.Layer<RoleRepository, never, SqlClient.SqlClient> = La
           Effect.catchTag("SqlError", (error) =>
             isForeignKeyViolation(error) ? Effect.fail(new RoleInUse({ code: role.code })) : Effect.die(error))
         ),
-      page: (query, filter) =>
-        Keyset.window(sql, sortKey, query, {
-          rows: ({ bounds, limit, order }) => roles(sql.and([matching(filter), bounds]), sql`ORDER BY ${order} LIMIT ${limit}`),
-          any: (condition) => sql<typeof Found.Type>`SELECT EXISTS (SELECT 1 FROM roles r WHERE ${matching(filter)} AND ${condition}) AS found`
-        }).pipe(Effect.orDie),
-      count: (filter) =>
-        sql<typeof Count.Type>`SELECT count(*)::int AS count FROM roles r WHERE ${matching(filter)}`.pipe(
-          Effect.map((found) => found[0]?.count ?? 0),
-          Effect.orDie
-        )
+      page: (query, filter) => Effect.orDie(list.page(query, filter)),
+      count: (filter) => Effect.orDie(list.count(filter))
     })
   })
 )

@@ -39,9 +39,6 @@ export const RoleRow = Schema.Struct({
   version: Schema.Number
 })
 
-export const Found = Schema.Struct({ found: Schema.Boolean })
-export const Count = Schema.Struct({ count: Schema.Number })
-
 /** A list of strings as one bound parameter (a JSON array), however long: `x IN (SELECT json_array_elements_text(...))`. */
 export const textList = (values: ReadonlyArray<string>) => JSON.stringify(values)
 

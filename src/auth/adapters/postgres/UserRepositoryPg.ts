@@ -8,9 +8,7 @@ import { UserAlreadyExists } from "../../domain/Errors.js"
 import * as Grant from "../../domain/Grant.js"
 import type { User } from "../../domain/User.js"
 import { type UserFilter, type UserKey, UserRepository } from "../../ports/UserRepository.js"
-import { Count, Found, grantsOf, replaceGrants, textList, UserRow } from "./Rows.js"
-
-const sortKey: Keyset.SortKey<UserKey> = { columns: ["u.created_at", "u.id"], values: (key) => [key.createdAt, key.id] }
+import { grantsOf, replaceGrants, textList, UserRow } from "./Rows.js"
 
 export const layer: Layer.Layer<UserRepository, never, SqlClient.SqlClient> = Layer.effect(
   UserRepository,
@@ -24,12 +22,15 @@ export const layer: Layer.Layer<UserRepository, never, SqlClient.SqlClient> = La
     const users = (where: Fragment, rest: Fragment = sql``) =>
       sql`${selectUsers} WHERE ${where} ${rest}`.pipe(Effect.flatMap(decode), Effect.map((rows) => rows.map(toUser)))
     const one = (where: Fragment) => Effect.map(users(where), (found) => Option.fromNullable(found[0])).pipe(Effect.orDie)
-
-    const matching = (filter: UserFilter) =>
-      sql.and([
-        ...(filter.accessKeys === undefined ? [] : [sql`u.access_key IN (SELECT json_array_elements_text(${textList(filter.accessKeys)}::json))`]),
-        ...(filter.roleId === undefined ? [] : [sql`u.role_id = ${filter.roleId}`])
-      ])
+    const list = Keyset.make(sql, {
+      from: "users u",
+      sortKey: { columns: ["u.created_at", "u.id"], values: (key: UserKey) => [key.createdAt, key.id] },
+      where: (filter: UserFilter) =>
+        sql.and([
+          ...(filter.accessKeys === undefined ? [] : [sql`u.access_key IN (SELECT json_array_elements_text(${textList(filter.accessKeys)}::json))`]),
+          ...(filter.roleId === undefined ? [] : [sql`u.role_id = ${filter.roleId}`])
+        ])
+    }, users)
 
     const grants = (user: User) => replaceGrants(sql, "user_permissions", { column: "user_id", id: user.id }, user.permissions)
 
@@ -69,16 +70,8 @@ export const layer: Layer.Layer<UserRepository, never, SqlClient.SqlClient> = La
           Effect.flatMap((deleted) => deleted.length === 0 ? new Conflict({ aggregate: "User", id: user.id }) : Effect.void),
           Effect.catchTag("SqlError", Effect.die)
         ),
-      page: (query, filter) =>
-        Keyset.window(sql, sortKey, query, {
-          rows: ({ bounds, limit, order }) => users(sql.and([matching(filter), bounds]), sql`ORDER BY ${order} LIMIT ${limit}`),
-          any: (condition) => sql<typeof Found.Type>`SELECT EXISTS (SELECT 1 FROM users u WHERE ${matching(filter)} AND ${condition}) AS found`
-        }).pipe(Effect.orDie),
-      count: (filter) =>
-        sql<typeof Count.Type>`SELECT count(*)::int AS count FROM users u WHERE ${matching(filter)}`.pipe(
-          Effect.map((found) => found[0]?.count ?? 0),
-          Effect.orDie
-        )
+      page: (query, filter) => Effect.orDie(list.page(query, filter)),
+      count: (filter) => Effect.orDie(list.count(filter))
     })
   })
 )
