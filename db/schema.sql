@@ -112,7 +112,7 @@ CREATE TABLE public.users (
     name text NOT NULL,
     password_hash text NOT NULL,
     role_id uuid,
-    created_at timestamp with time zone NOT NULL,
+    created_at timestamp(3) with time zone NOT NULL,
     password_changed_at timestamp with time zone NOT NULL,
     version integer NOT NULL
 );

@@ -1,0 +1,39 @@
+/**
+ * Runs benchmarks by name, one after another; all of them when none is named.
+ *
+ *   npm run bench                  # every benchmark below
+ *   npm run bench -- pagination    # only this one
+ *   npm run bench -- --list        # names and what each measures
+ */
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import { Effect, Logger } from "effect"
+import type { Benchmark } from "./support/Benchmark.js"
+
+/** Loaded on demand, so naming one benchmark does not load (or fail on) the others. */
+const known: Record<string, { readonly summary: string; readonly load: () => Promise<Benchmark> }> = {
+  pagination: {
+    summary: "users keyset pages on PostgreSQL: page 1 vs the last page of 100,000 users, and OFFSET for comparison",
+    load: () => import("./pagination.js").then((module) => module.benchmark)
+  }
+}
+
+const args = process.argv.slice(2)
+
+const program = Effect.gen(function*() {
+  if (args.includes("--list") || args.includes("--help")) {
+    for (const [name, { summary }] of Object.entries(known)) console.log(`${name.padEnd(12)} ${summary}`)
+    return
+  }
+  const unknown = args.filter((name) => !(name in known))
+  if (unknown.length > 0) {
+    return yield* Effect.fail(new Error(`unknown benchmark(s): ${unknown.join(", ")}; known: ${Object.keys(known).join(", ")}`))
+  }
+  const names = args.length === 0 ? Object.keys(known) : args
+  for (const name of names) {
+    const benchmark = yield* Effect.promise(() => known[name]!.load())
+    console.log(`\n=== ${benchmark.name}: ${benchmark.summary}\n`)
+    yield* benchmark.run
+  }
+})
+
+NodeRuntime.runMain(program.pipe(Effect.provide(Logger.pretty)))
