@@ -46,7 +46,8 @@ export const principal = (id: UserId) =>
     return Option.some<Principal>({ userId: user.value.id, accessKey: user.value.accessKey, permissions, policy: Policy.compile(permissions) })
   })
 
-const userCursor = Cursor.codec("users", Schema.Struct({ createdAt: Schema.Date, id: Schema.String.pipe(Schema.fromBrand(UserId)) }))
+// The id must be a UUID: a forged cursor is refused as a bad argument before it reaches SQL's uuid type.
+const userCursor = Cursor.codec("users", Schema.Struct({ createdAt: Schema.Date, id: Schema.UUID.pipe(Schema.fromBrand(UserId)) }))
 const roleCursor = Cursor.codec("roles", Schema.String)
 const permissionCursor = Cursor.codec(
   "permissions",

@@ -8,11 +8,11 @@
 import { Effect } from "effect"
 import {
   getDirectiveValues,
-  getNamedType,
   type GraphQLArgument,
   type GraphQLField,
   type GraphQLInputType,
   GraphQLInputObjectType,
+  GraphQLNonNull,
   type GraphQLSchema,
   GraphQLScalarType
 } from "./GraphQLJs.js"
@@ -46,17 +46,20 @@ export type AccessRule =
     readonly instance: ReadonlyArray<string> | undefined
   }
 
-/** Follows `path` through the field's arguments and input objects; it must end at a String. */
-const checkInstancePath = (field: GraphQLField<unknown, unknown>, path: ReadonlyArray<string>) => {
+/**
+ * Follows `path` through the field's arguments and input objects: each step must be non-null and the
+ * last a String, so every call carries the instance (an absent one could only ever be refused).
+ */
+const checkInstancePath = (typeName: string, field: GraphQLField<unknown, unknown>, path: ReadonlyArray<string>) => {
   const [first, ...rest] = path
   let type: GraphQLInputType | undefined = field.args.find((arg: GraphQLArgument) => arg.name === first)?.type
   for (const name of rest) {
-    const named = type === undefined ? undefined : getNamedType(type)
-    type = named instanceof GraphQLInputObjectType ? named.getFields()[name]?.type : undefined
+    const inner = type instanceof GraphQLNonNull ? type.ofType : undefined
+    type = inner instanceof GraphQLInputObjectType ? inner.getFields()[name]?.type : undefined
   }
-  const named = type === undefined ? undefined : getNamedType(type)
-  if (!(named instanceof GraphQLScalarType) || named.name !== "String") {
-    throw new Error(`${field.name}: @needsPermission instance "${path.join(".")}" is not a String argument of the field`)
+  const inner = type instanceof GraphQLNonNull ? type.ofType : undefined
+  if (!(inner instanceof GraphQLScalarType) || inner.name !== "String") {
+    throw new Error(`${typeName}.${field.name}: @needsPermission instance "${path.join(".")}" is not a non-null String argument of the field`)
   }
 }
 
@@ -75,7 +78,7 @@ export const accessRule = (schema: GraphQLSchema, typeName: string, field: Graph
       if (permission === undefined) return undefined
       // graphql-js has checked the arguments against the directive definition: strings and an enum value.
       const instance = permission["instance"] === undefined ? undefined : (permission["instance"] as string).split(".")
-      if (instance !== undefined) checkInstancePath(field, instance)
+      if (instance !== undefined) checkInstancePath(typeName, field, instance)
       return { _tag: "NeedsPermission", resource: permission["resource"] as string, action: permission["action"] as Action, instance }
     })(declared("needsPermission"))
   ]
@@ -105,7 +108,7 @@ export const authorize = (
         const access = Policy.access(principal.policy, rule.resource, rule.action)
         if (!Policy.allowsAny(access)) return new Forbidden({ resource: rule.resource, action: rule.action })
         if (rule.instance === undefined) return Effect.succeed(access)
-        // A missing instance argument is graphql-js's to refuse; an unexpected shape is refused here too.
+        // Non-null by the start-up check, so graphql-js has refused a call without it.
         const instance = valueAt(args, rule.instance)
         return typeof instance === "string" && Policy.allowsInstance(access, instance)
           ? Effect.succeed(access)

@@ -11,6 +11,7 @@ export const codes = {
   UserAlreadyExists: "USER_ALREADY_EXISTS",
   RoleNotFound: "ROLE_NOT_FOUND",
   RoleAlreadyExists: "ROLE_ALREADY_EXISTS",
+  RoleInUse: "ROLE_IN_USE",
   InvalidEmail: "INVALID_EMAIL",
   WrongCredentials: "WRONG_CREDENTIALS",
   InvalidToken: "INVALID_TOKEN",

@@ -68,7 +68,9 @@ const decodeOptional = <K>(codec: CursorCodec<K>, cursor: string | null | undefi
 
 /**
  * The client's arguments as a PageQuery. `first` and `last` together are refused: the specification
- * strongly discourages it and its result confuses more than it helps. Neither means `first: defaultSize`.
+ * strongly discourages it and its result confuses more than it helps. Neither means `defaultSize`
+ * rows: the last ones before `before` when only `before` is given (the page that precedes it), else
+ * the first ones.
  */
 export const query = <K>(
   args: PageArguments,
@@ -79,10 +81,12 @@ export const query = <K>(
     if (given(args.first) && given(args.last)) {
       return yield* Either.left(new InvalidArgument({ argument: "last", reason: "cannot be combined with first" }))
     }
-    const backward = given(args.last)
-    const size = backward
-      ? yield* checkSize("last", args.last!, limits)
-      : yield* checkSize("first", given(args.first) ? args.first : limits.defaultSize, limits)
+    const backward = given(args.last) || (!given(args.first) && given(args.before) && !given(args.after))
+    const size = given(args.last)
+      ? yield* checkSize("last", args.last, limits)
+      : given(args.first)
+      ? yield* checkSize("first", args.first, limits)
+      : limits.defaultSize
     const after = yield* decodeOptional(codec, args.after, "after")
     const before = yield* decodeOptional(codec, args.before, "before")
     return { direction: backward ? "backward" : "forward", size, after, before } as const

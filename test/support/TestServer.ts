@@ -5,6 +5,7 @@
  * (Belongs in test/support once that folder's owner takes it.)
  */
 import { Context, Duration, Effect, Layer, Logger, LogLevel, Option, Redacted } from "effect"
+import { randomUUID } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
@@ -24,6 +25,7 @@ import * as SqlUnitOfWork from "../../src/database/SqlUnitOfWork.js"
 import * as GraphQLSchema from "../../src/graphql/Schema.js"
 import * as Server from "../../src/http/Server.js"
 import { PageSizeLimits } from "../../src/kernel/Paging.js"
+import { randomKey } from "./RandomRefs.js"
 
 export const admin = { accessKey: "admin", email: "admin@kingdom.test", password: "admin-password-for-e2e" }
 
@@ -95,3 +97,40 @@ export const graphql = (query: string, variables: Record<string, unknown> = {}, 
 
 /** The `extensions.code` of each error, in order: the contract clients branch on. */
 export const codes = (response: GraphQLResponse) => (response.errors ?? []).map((error) => error.extensions?.code)
+
+/** The code and message of each error, in order: for asserting a refusal exactly. */
+export const failures = (response: GraphQLResponse) => ({ codes: codes(response), messages: (response.errors ?? []).map((error) => error.message) })
+
+// Steps most e2e scenarios share.
+
+/** A user nobody else has; the password is long enough for the rules. */
+export const newUser = (prefix = "user") => {
+  const accessKey = randomKey(prefix)
+  return { accessKey, email: `${accessKey}@kingdom.test`, name: `Test ${accessKey}`, password: `pw-${randomUUID()}` }
+}
+
+/** The bearer token for these credentials; dies (failing the test) when sign-in is refused. */
+export const signIn = (accessKey: string, password: string) =>
+  Effect.flatMap(
+    graphql(`mutation ($command: Credentials!) { authenticate(command: $command) { token { value } } }`, { command: { accessKey, password } }),
+    (response) =>
+      response.errors === undefined
+        ? Effect.succeed(response.data!["authenticate"].token.value as string)
+        : Effect.dieMessage(`sign-in of ${accessKey} refused: ${JSON.stringify(response.errors)}`)
+  )
+
+export const adminToken = signIn(admin.accessKey, admin.password)
+
+/**
+ * Calls a mutation that takes `command: <input>!` and answers a CommandResponse, for example
+ * `command("deleteRole", "DeleteRole", { code }, token)`.
+ */
+export const command = (field: string, input: string, value: Record<string, unknown>, token?: string) =>
+  graphql(`mutation ($command: ${input}!) { ${field}(command: $command) { status message } }`, { command: value }, token)
+
+/** Calls a command that must succeed; dies (failing the test) otherwise, so setup mistakes show where they happen. */
+export const commandOk = (field: string, input: string, value: Record<string, unknown>, token: string) =>
+  Effect.flatMap(command(field, input, value, token), (response) =>
+    response.errors === undefined
+      ? Effect.succeed(response.data![field].status as string)
+      : Effect.dieMessage(`${field} ${JSON.stringify(value)} refused: ${JSON.stringify(response.errors)}`))

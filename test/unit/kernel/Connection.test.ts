@@ -78,6 +78,12 @@ describe("Connection.query", () => {
     }
   })
 
+  it("reads the defaultSize rows just before `before` when only `before` is given (the preceding page)", () => {
+    const before = rowCodec.encode([2, "b"])
+    expect(Either.getOrThrow(Connection.query({ before }, rowCodec, limits))).toMatchObject({ direction: "backward", size: limits.defaultSize })
+    expect(Either.getOrThrow(Connection.query({ before, after: before }, rowCodec, limits))).toMatchObject({ direction: "forward" })
+  })
+
   it("reads forward for first and backward for last", () => {
     expect(Either.getOrThrow(Connection.query({ first: 4 }, rowCodec, limits))).toMatchObject({ direction: "forward", size: 4 })
     expect(Either.getOrThrow(Connection.query({ last: 4, first: null }, rowCodec, limits)))
