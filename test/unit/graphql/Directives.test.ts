@@ -17,6 +17,7 @@ import type { Principal } from "../../../src/auth/Queries.js"
 import { FieldAccess, type GraphQLContext, type ModuleApi, RequestPrincipal, type RootResolver } from "../../../src/graphql/Context.js"
 import * as Directives from "../../../src/graphql/Directives.js"
 import { graphql, Kind, parse } from "../../../src/graphql/GraphQLJs.js"
+import * as Loaders from "../../../src/graphql/Loaders.js"
 import * as GraphQLSchema from "../../../src/graphql/Schema.js"
 
 const sdlDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "kingdom-directives-"))
@@ -87,7 +88,7 @@ const execute = (source: string, caller: Principal | undefined) =>
     const contextValue: GraphQLContext<never> = {
       requestId: "test",
       run: (effect) =>
-        Effect.runPromise(Effect.either(as(caller)(effect as Effect.Effect<any, any, RequestPrincipal>)))
+        Effect.runPromise(Effect.either(as(caller)(Effect.provideService(effect, Loaders.RequestLoaders, Loaders.make()))))
           .then(Either.getOrThrowWith((error) => error))
     }
     const result = yield* Effect.promise(() => graphql({ schema, source, contextValue }))

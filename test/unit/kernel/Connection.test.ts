@@ -3,18 +3,11 @@ import { Either, Option, Schema } from "effect"
 import * as fc from "fast-check"
 import * as Connection from "../../../src/kernel/Connection.js"
 import * as Cursor from "../../../src/kernel/Cursor.js"
-import { InvalidArgument } from "../../../src/kernel/Errors.js"
+import { refusal } from "../../support/Refusals.js"
 import type { PageSizes } from "../../../src/kernel/Paging.js"
 
 // Small sizes so that short generated lists already span several pages.
 const limits: PageSizes = { defaultSize: 3, max: 10 }
-
-/** The InvalidArgument a query failed with; throws when it succeeded. */
-const refusal = <A>(result: Either.Either<A, InvalidArgument>) => {
-  const error = Either.getOrThrow(Either.flip(result))
-  expect(error).toBeInstanceOf(InvalidArgument)
-  return { argument: error.argument, reason: error.reason }
-}
 
 /** An in-memory list the way the memory stores serve one: query, windowOf, page. */
 const store = <A, K>(

@@ -3,6 +3,7 @@ import { Either, Encoding, Schema } from "effect"
 import * as fc from "fast-check"
 import * as Cursor from "../../../src/kernel/Cursor.js"
 import { InvalidArgument } from "../../../src/kernel/Errors.js"
+import { refusal } from "../../support/Refusals.js"
 
 const ByTimeAndId = Schema.Tuple(Schema.Date, Schema.String)
 const users = Cursor.codec("users", ByTimeAndId)
@@ -11,13 +12,6 @@ const aliceKey = [new Date("2024-05-01T10:00:00.000Z"), "alice-id"] as const
 
 /** A hand-made cursor: the envelope a client could build, right or wrong. */
 const forge = (json: unknown) => Encoding.encodeBase64Url(JSON.stringify(json))
-
-/** The InvalidArgument a decode failed with; throws when it succeeded. */
-const refusal = <K>(result: Either.Either<K, InvalidArgument>) => {
-  const error = Either.getOrThrow(Either.flip(result))
-  expect(error).toBeInstanceOf(InvalidArgument)
-  return { argument: error.argument, reason: error.reason }
-}
 
 describe("Cursor.codec", () => {
   it("round-trips a (Date, String) key, the Date through its ISO string", () => {
