@@ -7,6 +7,8 @@ import { Console, Effect, Option, Redacted } from "effect"
 import type { AdminConfig } from "../Config.js"
 import { randomSecret } from "../kernel/Secrets.js"
 import { UnitOfWork } from "../kernel/UnitOfWork.js"
+import * as Actor from "./Actor.js"
+import { CurrentActor } from "./Actor.js"
 import { CreateRole, CreateUser, SetUserRole } from "./Commands.js"
 import { dispatch } from "./handlers/Handlers.js"
 import { PermissionCatalogue } from "./ports/PermissionCatalogue.js"
@@ -46,7 +48,7 @@ export const ensureAdmin = (admin: AdminConfig) =>
     if ((yield* Effect.flatMap(UserRepository, (users) => users.count({}))) > 0) return
     const generated = Option.isNone(admin.password)
     const password = Option.getOrElse(admin.password, () => Redacted.make(randomSecret(generatedPasswordBytes)))
-    const created = yield* Effect.flatMap(UnitOfWork, (uow) => uow.transactional(createAdmin(admin, password))).pipe(
+    const created = yield* Effect.flatMap(UnitOfWork, (uow) => uow.transactional(createAdmin(admin, password).pipe(Effect.provideService(CurrentActor, Actor.system)))).pipe(
       Effect.as(true),
       Effect.catchIf(
         (error) => error._tag === "RoleAlreadyExists" || error._tag === "UserAlreadyExists",

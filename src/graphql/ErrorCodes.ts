@@ -17,6 +17,7 @@ export const codes = {
   InvalidToken: "INVALID_TOKEN",
   Unauthenticated: "UNAUTHENTICATED",
   Forbidden: "FORBIDDEN",
+  NotGrantable: "FORBIDDEN",
   UnknownPermissions: "BAD_USER_INPUT",
   InvalidInput: "BAD_USER_INPUT",
   InvalidArgument: "BAD_USER_INPUT",

@@ -97,7 +97,8 @@ describe("instance scopes over HTTP", () => {
       Effect.gen(function*() {
         const token = yield* adminToken
         const { alice, bob } = yield* targets(token)
-        const editor = yield* caller([scoped("user", "UPDATE", [alice.accessKey])], token)
+        // The editor holds what it hands out (user LIST): a caller grants only within its own reach.
+        const editor = yield* caller([scoped("user", "UPDATE", [alice.accessKey]), unconditional("user", "LIST")], token)
         const grant = [unconditional("user", "LIST")]
         const forAlice = { accessKey: alice.accessKey, permissions: grant }
         const forBob = { accessKey: bob.accessKey, permissions: grant }
@@ -117,6 +118,29 @@ describe("instance scopes over HTTP", () => {
 
         expect((yield* readUser(alice.accessKey, token)).data!["user"].permissions).toEqual([{ ...grant[0], scope: [] }])
         expect((yield* readUser(bob.accessKey, token)).data!["user"].permissions).toEqual([])
+      }))
+
+    it.effect("no escalation: a caller cannot hand out, revoke or assign access beyond its own grants", () =>
+      Effect.gen(function*() {
+        const token = yield* adminToken
+        const { alice, bob } = yield* targets(token)
+        // The caller may update alice, and nobody else.
+        const self = yield* caller([scoped("user", "UPDATE", [alice.accessKey])], token)
+        const beyond = (permission: string) =>
+          ({ codes: ["FORBIDDEN"], messages: [`Not allowed to hand out what your own grants do not reach: ${permission}`] })
+        const attach = (permissions: ReadonlyArray<unknown>) =>
+          command("attachUserPermissions", "AttachUserPermissions", { accessKey: alice.accessKey, permissions }, self.token)
+        expect(failures(yield* attach([unconditional("user", "UPDATE")]))).toEqual(beyond("user:UPDATE"))
+        expect(failures(yield* attach([scoped("user", "UPDATE", [bob.accessKey])]))).toEqual(beyond("user:UPDATE (conditional)"))
+        expect(failures(yield* attach([unconditional("role", "CREATE")]))).toEqual(beyond("role:CREATE"))
+        // The admin role holds everything: assigning it would hand all of that out.
+        expect(failures(yield* command("setUserRole", "SetUserRole", { userAccessKey: alice.accessKey, roleCode: "admin" }, self.token)))
+          .toEqual(beyond(["permission", "role", "user"].flatMap((r) => ["CREATE", "DELETE", "GET", "LIST", "UPDATE"].map((a) => `${r}:${a}`))
+            .join(", ")))
+        // Within reach: the grant it holds, for the instance it holds it on.
+        expect(codes(yield* attach([scoped("user", "UPDATE", [alice.accessKey])]))).toEqual([])
+        // Only that one landed; nothing beyond reach did.
+        expect((yield* readUser(alice.accessKey, token)).data!["user"].permissions).toEqual([scoped("user", "UPDATE", [alice.accessKey])])
       }))
 
     it.effect("user DELETE scoped deletes alice and is refused bob", () =>
@@ -143,8 +167,9 @@ describe("instance scopes over HTTP", () => {
         const other = `${marker}-other`
         yield* createRole(mine, [], token)
         yield* createRole(other, [], token)
+        // It also holds permission LIST, so it may hand that out.
         const manager = yield* caller(
-          (["GET", "LIST", "UPDATE", "DELETE"] as const).map((action) => scoped("role", action, [mine])),
+          [...(["GET", "LIST", "UPDATE", "DELETE"] as const).map((action) => scoped("role", action, [mine])), unconditional("permission", "LIST")],
           token
         )
         const grant = { permissions: [unconditional("permission", "LIST")] }

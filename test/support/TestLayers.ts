@@ -5,6 +5,7 @@ import * as ResetTokenRepositoryMemory from "../../src/auth/adapters/memory/Rese
 import * as RoleRepositoryMemory from "../../src/auth/adapters/memory/RoleRepositoryMemory.js"
 import * as UserRepositoryMemory from "../../src/auth/adapters/memory/UserRepositoryMemory.js"
 import * as JoseTokens from "../../src/auth/adapters/JoseTokens.js"
+import * as Actor from "../../src/auth/Actor.js"
 import { PasswordHasher } from "../../src/auth/ports/PasswordHasher.js"
 import { AuthSettings } from "../../src/auth/Settings.js"
 import * as UnitOfWork from "../../src/kernel/UnitOfWork.js"
@@ -30,7 +31,10 @@ export const tokens = JoseTokens.layer({
   ttl: Duration.hours(1)
 })
 
-/** A fresh in-memory auth world per call (Ref-backed fakes must not leak between tests). */
+/**
+ * A fresh in-memory auth world per call (Ref-backed fakes must not leak between tests). Commands act as
+ * the system unless a test provides a caller as CurrentActor.
+ */
 export const auth = () =>
   Layer.mergeAll(
     RoleRepositoryMemory.layer.pipe(Layer.provideMerge(UserRepositoryMemory.layer)),
@@ -40,5 +44,6 @@ export const auth = () =>
     UnitOfWork.layerMemory,
     plainHasher,
     tokens,
-    settings
+    settings,
+    Layer.succeed(Actor.CurrentActor, Actor.system)
   )

@@ -31,6 +31,16 @@ export class RoleInUse extends Data.TaggedError("RoleInUse")<{ readonly code: st
   }
 }
 
+/** No one hands out access they lack: a caller may grant, revoke or assign only what their own grants reach. */
+export class NotGrantable extends Data.TaggedError("NotGrantable")<{
+  readonly permissions: ReadonlyArray<Permission>
+}> {
+  override get message() {
+    const names = this.permissions.map((p) => `${p.resource}:${p.action}${p.isConditional ? " (conditional)" : ""}`)
+    return `Not allowed to hand out what your own grants do not reach: ${names.join(", ")}`
+  }
+}
+
 export class InvalidEmail extends Data.TaggedError("InvalidEmail")<{ readonly email: string }> {
   override get message() {
     return `${JSON.stringify(this.email)} is not a valid e-mail address`

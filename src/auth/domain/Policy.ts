@@ -62,3 +62,11 @@ export const allowsAny = (granted: Access): boolean => granted._tag !== "None"
 
 export const allowsInstance = (granted: Access, instance: string): boolean =>
   granted._tag === "All" || (granted._tag === "Some" && granted.instances.has(instance))
+
+/** Whether the policy reaches everything `grant` would: its action on all instances, or on each one its scope names. */
+export const covers = (policy: Policy, grant: Grant): boolean => {
+  const granted = access(policy, grant.resource, grant.action)
+  return !grant.isConditional || grant.scope.includes(everyInstance)
+    ? granted._tag === "All"
+    : grant.scope.every((instance) => allowsInstance(granted, instance))
+}

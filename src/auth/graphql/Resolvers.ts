@@ -6,6 +6,8 @@ import { Effect, Option, Schema } from "effect"
 import { currentPrincipal, FieldAccess, type ModuleApi } from "../../graphql/Context.js"
 import { connectionView } from "../../graphql/ConnectionView.js"
 import type { UnitOfWork } from "../../kernel/UnitOfWork.js"
+import * as Actor from "../Actor.js"
+import { CurrentActor } from "../Actor.js"
 import * as Commands from "../Commands.js"
 import { actions } from "../domain/Permission.js"
 import { dispatch } from "../handlers/Handlers.js"
@@ -59,6 +61,10 @@ const PageArguments = {
   before: optional(Schema.String)
 }
 
+/** Runs a command that hands out access as the signed-in caller, so their own grants bound it (Actor.ts). */
+const asCaller = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.provideServiceEffect(effect, CurrentActor, Effect.map(currentPrincipal, (principal) => Actor.caller(principal.policy)))
+
 const orNull = <A, B>(toView: (a: A) => B) => Option.match({ onNone: () => null, onSome: toView })
 
 const answer = (status: Views.CommandStatus, message: string) => Effect.as(Views.commandResponse(status, message))
@@ -101,17 +107,17 @@ export const api: ModuleApi<AuthServices> = {
     changePassword: withCommand(Commands.ChangePassword, (command) =>
       dispatch(command).pipe(answer("PWD_CHANGED", "Password changed"))),
     createRole: withCommand(Commands.CreateRole, (command) =>
-      dispatch(command).pipe(answer("ROLE_CREATED", `Role ${command.code} created`))),
+      asCaller(dispatch(command)).pipe(answer("ROLE_CREATED", `Role ${command.code} created`))),
     attachRolePermissions: withCommand(Commands.AttachRolePermissions, (command) =>
-      dispatch(command).pipe(answer("PERMISSIONS_ATTACHED", `Permissions attached to role ${command.code}`))),
+      asCaller(dispatch(command)).pipe(answer("PERMISSIONS_ATTACHED", `Permissions attached to role ${command.code}`))),
     detachRolePermissions: withCommand(Commands.DetachRolePermissions, (command) =>
-      dispatch(command).pipe(answer("PERMISSIONS_DETACHED", `Permissions detached from role ${command.code}`))),
+      asCaller(dispatch(command)).pipe(answer("PERMISSIONS_DETACHED", `Permissions detached from role ${command.code}`))),
     attachUserPermissions: withCommand(Commands.AttachUserPermissions, (command) =>
-      dispatch(command).pipe(answer("PERMISSIONS_ATTACHED", `Permissions attached to user ${command.accessKey}`))),
+      asCaller(dispatch(command)).pipe(answer("PERMISSIONS_ATTACHED", `Permissions attached to user ${command.accessKey}`))),
     detachUserPermissions: withCommand(Commands.DetachUserPermissions, (command) =>
-      dispatch(command).pipe(answer("PERMISSIONS_DETACHED", `Permissions detached from user ${command.accessKey}`))),
+      asCaller(dispatch(command)).pipe(answer("PERMISSIONS_DETACHED", `Permissions detached from user ${command.accessKey}`))),
     setUserRole: withCommand(Commands.SetUserRole, (command) =>
-      dispatch(command).pipe(answer("USER_ROLE_SET", `User ${command.userAccessKey} now has role ${command.roleCode}`))),
+      asCaller(dispatch(command)).pipe(answer("USER_ROLE_SET", `User ${command.userAccessKey} now has role ${command.roleCode}`))),
     deleteUser: withCommand(Commands.DeleteUser, (command) =>
       dispatch(command).pipe(answer("USER_DELETED", `User ${command.accessKey} deleted`))),
     deleteRole: withCommand(Commands.DeleteRole, (command) =>

@@ -1,8 +1,10 @@
 import { Clock, Effect, Option } from "effect"
 import * as Catalogue from "../domain/Catalogue.js"
-import { RoleNotFound, UserNotFound } from "../domain/Errors.js"
+import { CurrentActor } from "../Actor.js"
+import { NotGrantable, RoleNotFound, UserNotFound } from "../domain/Errors.js"
 import * as Grant from "../domain/Grant.js"
 import type { Permission } from "../domain/Permission.js"
+import * as Policy from "../domain/Policy.js"
 import { PermissionCatalogue } from "../ports/PermissionCatalogue.js"
 import { RoleRepository } from "../ports/RoleRepository.js"
 import { UserRepository } from "../ports/UserRepository.js"
@@ -24,5 +26,15 @@ export const catalogueGrants = (requested: ReadonlyArray<Permission & { readonly
     Effect.zip(Effect.flatMap(PermissionCatalogue, (catalogue) => catalogue.all)),
     Effect.flatMap(([grants, all]) => Catalogue.resolve(all, grants))
   )
+
+/** Fails unless the acting caller's own grants reach every one of `grants` (the system may hand out anything). */
+export const handOut = (grants: ReadonlyArray<Grant.Grant>) =>
+  Effect.flatMap(CurrentActor, (actor) => {
+    const beyond = actor._tag === "System" ? [] : grants.filter((grant) => !Policy.covers(actor.policy, grant))
+    return beyond.length === 0 ? Effect.void : new NotGrantable({ permissions: beyond })
+  })
+
+/** Requested grants that are well formed, in the catalogue, and within what the actor may hand out. */
+export const grantable = (requested: Parameters<typeof catalogueGrants>[0]) => Effect.tap(catalogueGrants(requested), handOut)
 
 export const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis))

@@ -6,7 +6,7 @@ import { UserId } from "../domain/Ids.js"
 import * as User from "../domain/User.js"
 import { PasswordHasher } from "../ports/PasswordHasher.js"
 import { UserRepository } from "../ports/UserRepository.js"
-import { catalogueGrants, now, roleByCode, userByAccessKey } from "./Lookups.js"
+import { grantable, handOut, now, roleByCode, userByAccessKey } from "./Lookups.js"
 
 export const createUser = Effect.fn("CreateUser")(function*(command: CreateUser) {
   const users = yield* UserRepository
@@ -19,14 +19,14 @@ export const createUser = Effect.fn("CreateUser")(function*(command: CreateUser)
 
 export const attachUserPermissions = Effect.fn("AttachUserPermissions")(function*(command: AttachUserPermissions) {
   const user = yield* userByAccessKey(command.accessKey)
-  const decision = User.attachPermissions(user, yield* catalogueGrants(command.permissions))
+  const decision = User.attachPermissions(user, yield* grantable(command.permissions))
   yield* Effect.flatMap(UserRepository, (users) => users.save(decision.state))
   return handled(undefined, decision.events)
 })
 
 export const detachUserPermissions = Effect.fn("DetachUserPermissions")(function*(command: DetachUserPermissions) {
   const user = yield* userByAccessKey(command.accessKey)
-  const decision = User.detachPermissions(user, yield* catalogueGrants(command.permissions))
+  const decision = User.detachPermissions(user, yield* grantable(command.permissions))
   yield* Effect.flatMap(UserRepository, (users) => users.save(decision.state))
   return handled(undefined, decision.events)
 })
@@ -34,6 +34,8 @@ export const detachUserPermissions = Effect.fn("DetachUserPermissions")(function
 export const setUserRole = Effect.fn("SetUserRole")(function*(command: SetUserRole) {
   const user = yield* userByAccessKey(command.userAccessKey)
   const role = yield* roleByCode(command.roleCode)
+  // Holding a role is holding its grants: assigning one hands them out.
+  yield* handOut(role.permissions)
   const decision = User.setRole(user, role, command.overridePermissions)
   yield* Effect.flatMap(UserRepository, (users) => users.save(decision.state))
   return handled(undefined, decision.events)

@@ -1,7 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Option, Redacted, TestClock } from "effect"
 import { SentMail } from "../../../src/auth/adapters/memory/MailerMemory.js"
+import * as Actor from "../../../src/auth/Actor.js"
 import * as Commands from "../../../src/auth/Commands.js"
+import * as Grant from "../../../src/auth/domain/Grant.js"
+import * as Policy from "../../../src/auth/domain/Policy.js"
 import { dispatch } from "../../../src/auth/handlers/Handlers.js"
 import { UserRepository } from "../../../src/auth/ports/UserRepository.js"
 import { TokenIssuer } from "../../../src/auth/ports/TokenIssuer.js"
@@ -127,5 +130,34 @@ describe("auth handlers on in-memory adapters", () => {
       yield* dispatch(new Commands.DeleteRole({ code: "ops" }))
       expect(Option.isNone(yield* Queries.roleByCode("ops"))).toBe(true)
       expect(failureTag(yield* Effect.exit(dispatch(new Commands.DeleteUser({ accessKey: "alice" }))))).toBe("UserNotFound")
+    }).pipe(Effect.provide(TestLayers.auth())))
+
+  it.effect("a caller hands out only what their own grants reach: grants, revocations and role assignments", () =>
+    Effect.gen(function*() {
+      yield* dispatch(createAlice)
+      yield* dispatch(new Commands.CreateRole({ code: "admins", name: "Admins", permissions: [{ ...userGet, action: "UPDATE" }] }))
+      const asCaller = Effect.provideService(Actor.CurrentActor, Actor.caller(Policy.compile([
+        Grant.scoped("user", "UPDATE", ["alice"]),
+        Grant.scoped("user", "GET", ["alice", "bob"])
+      ])))
+      const attach = (permission: Commands.AttachUserPermissions["permissions"][number]) =>
+        asCaller(dispatch(new Commands.AttachUserPermissions({ accessKey: "alice", permissions: [permission] })))
+      // Within reach: GET on alice and bob, UPDATE on alice.
+      yield* attach({ ...userGet, isConditional: true, scope: ["bob", "alice"] })
+      yield* attach(userUpdateOf("alice"))
+      // Beyond it: an unconditional grant, another instance, or '*'.
+      for (const permission of [userGet, userUpdateOf("carol"), userUpdateOf("*"), { ...userGet, resource: "role" }]) {
+        expect(failureTag(yield* Effect.exit(attach(permission))), JSON.stringify(permission)).toBe("NotGrantable")
+      }
+      const detachAll = new Commands.DetachUserPermissions({ accessKey: "alice", permissions: [userUpdateOf("*")] })
+      expect(failureTag(yield* Effect.exit(asCaller(dispatch(detachAll))))).toBe("NotGrantable")
+      const promote = new Commands.SetUserRole({ userAccessKey: "alice", roleCode: "admins", overridePermissions: false })
+      expect(failureTag(yield* Effect.exit(asCaller(dispatch(promote))))).toBe("NotGrantable")
+      const createRole = new Commands.CreateRole({ code: "mine", name: "Mine", permissions: [userUpdateOf("carol")] })
+      expect(failureTag(yield* Effect.exit(asCaller(dispatch(createRole))))).toBe("NotGrantable")
+      expect(Option.getOrThrow(yield* Queries.userByAccessKey("alice")).permissions).toEqual([
+        { ...userGet, isConditional: true, scope: ["alice", "bob"] },
+        userUpdateOf("alice")
+      ])
     }).pipe(Effect.provide(TestLayers.auth())))
 })

@@ -185,3 +185,19 @@ describe("Policy examples", () => {
     expect(Policy.access(Policy.compile([]), "user", "GET")).toEqual({ _tag: "None" })
   })
 })
+
+describe("Policy.covers: what a caller may hand out", () => {
+  it("agrees with the reference for every held grant set and every grant over user GET and UPDATE", () => {
+    const cells = cellsOf(["user"], ["GET", "UPDATE"])
+    const offered = cells.flatMap(([resource, action]) => choices(resource, action).flat())
+    for (const held of grantSets(cells)) {
+      const policy = Policy.compile(held)
+      for (const grant of offered) {
+        // A grant of every instance must reach one no grant names; a scoped one, each instance it names.
+        const instances = !grant.isConditional || grant.scope.includes("*") ? [...named, unseen] : grant.scope
+        const reference = instances.every((instance) => allowed(held, grant.resource, grant.action, instance))
+        expect(Policy.covers(policy, grant), `${JSON.stringify(held)} covers ${JSON.stringify(grant)}`).toBe(reference)
+      }
+    }
+  })
+})
