@@ -7,7 +7,6 @@ import { InvalidArgument } from "./Errors.js"
  * Opaque is not secret: a cursor names only what the page it came from already showed.
  */
 export interface CursorCodec<K> {
-  readonly list: string
   readonly encode: (key: K) => string
   /** `argument` names the field argument the cursor came in (`after`, `before`) for the error. */
   readonly decode: (cursor: string, argument: string) => Either.Either<K, InvalidArgument>
@@ -21,7 +20,6 @@ export const codec = <K, I>(list: string, key: Schema.Schema<K, I>): CursorCodec
   const decodeEnvelope = Schema.decodeEither(Envelope)
   const refuse = (argument: string, reason: string) => new InvalidArgument({ argument, reason })
   return {
-    list,
     encode: (value) => Encoding.encodeBase64Url(JSON.stringify([list, encodeKey(value)])),
     decode: (cursor, argument) =>
       Encoding.decodeBase64UrlString(cursor).pipe(

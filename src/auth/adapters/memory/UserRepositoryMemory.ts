@@ -1,14 +1,14 @@
 import { Effect, Layer, Option } from "effect"
 import { windowOf } from "../../../kernel/Connection.js"
 import { Conflict } from "../../../kernel/Errors.js"
-import { compareNumbers, compareStrings } from "../../../kernel/Order.js"
+import { compareStrings } from "../../../kernel/Order.js"
 import { UserAlreadyExists } from "../../domain/Errors.js"
 import * as Grant from "../../domain/Grant.js"
 import type { User } from "../../domain/User.js"
 import { keyOf, type UserFilter, type UserKey, UserRepository } from "../../ports/UserRepository.js"
 
 const compare = (user: User, key: UserKey) =>
-  compareNumbers(user.createdAt.getTime(), key.createdAt.getTime()) || compareStrings(user.id, key.id)
+  user.createdAt.getTime() - key.createdAt.getTime() || compareStrings(user.id, key.id)
 
 const matches = (filter: UserFilter) => (user: User) =>
   (filter.accessKeys === undefined || filter.accessKeys.includes(user.accessKey)) &&
