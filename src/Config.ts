@@ -3,6 +3,7 @@
  * main.ts loads these once and hands plain values to the layers. The README table mirrors this file.
  */
 import { Config, Duration, LogLevel, type Option, type Redacted } from "effect"
+import type { DispatchOptions } from "./kernel/Dispatcher.js"
 import type { PageSizes } from "./kernel/Paging.js"
 
 export type Environment = "development" | "production" | "test"
@@ -91,3 +92,59 @@ export const pageSizes: Config.Config<PageSizes> = Config.all({
   max: pageSize("MAX_PAGE_SIZE", 100),
   defaultSize: pageSize("DEFAULT_PAGE_SIZE", 20)
 }).pipe(Config.validate({ message: "DEFAULT_PAGE_SIZE must not exceed MAX_PAGE_SIZE", validation: (sizes) => sizes.defaultSize <= sizes.max }))
+
+const positive = (name: string, fallback: number, max: number) =>
+  Config.integer(name).pipe(
+    Config.validate({ message: `must be between 1 and ${max}`, validation: (n) => n >= 1 && n <= max }),
+    Config.withDefault(fallback)
+  )
+
+/**
+ * Subscribers (event handlers after commit), wherever they run: retries with exponential backoff,
+ * then parking for an operator; how many deliveries a round claims, how long a claim is reserved,
+ * and how often to look for retries that came due.
+ */
+export const events: Config.Config<DispatchOptions> = Config.all({
+  retry: Config.all({
+    maxAttempts: positive("EVENT_MAX_ATTEMPTS", 8, 1000),
+    baseDelay: Config.duration("EVENT_RETRY_BASE").pipe(Config.withDefault(Duration.seconds(1))),
+    maxDelay: Config.duration("EVENT_RETRY_MAX").pipe(Config.withDefault(Duration.minutes(5)))
+  }),
+  batchSize: positive("EVENT_BATCH_SIZE", 50, 10_000),
+  lease: Config.duration("EVENT_LEASE").pipe(Config.withDefault(Duration.minutes(2))),
+  pollInterval: Config.duration("EVENT_POLL_INTERVAL").pipe(Config.withDefault(Duration.seconds(1)))
+})
+
+export interface NatsConfig {
+  /** JetStream when set; without it events stay in PostgreSQL and the server runs every subscriber itself. */
+  readonly url: Option.Option<Redacted.Redacted>
+  readonly stream: string
+  readonly subjectPrefix: string
+  readonly duplicateWindow: Duration.Duration
+  readonly ackWait: Duration.Duration
+  readonly publishTimeout: Duration.Duration
+  readonly relayBatchSize: number
+}
+
+export const nats: Config.Config<NatsConfig> = Config.all({
+  url: Config.option(Config.redacted("NATS_URL")),
+  stream: Config.nonEmptyString("NATS_STREAM").pipe(Config.withDefault("KINGDOM_EVENTS")),
+  subjectPrefix: Config.nonEmptyString("NATS_SUBJECT_PREFIX").pipe(Config.withDefault("kingdom.events")),
+  duplicateWindow: Config.duration("NATS_DUPLICATE_WINDOW").pipe(Config.withDefault(Duration.minutes(2))),
+  ackWait: Config.duration("NATS_ACK_WAIT").pipe(Config.withDefault(Duration.seconds(30))),
+  publishTimeout: Config.duration("NATS_PUBLISH_TIMEOUT").pipe(Config.withDefault(Duration.seconds(5))),
+  relayBatchSize: positive("RELAY_BATCH_SIZE", 100, 10_000)
+})
+
+export interface MailConfig {
+  /** `smtp://user:pass@host:587` or `smtps://…:465`; unset: mail goes to the log (refused in production). */
+  readonly smtpUrl: Option.Option<Redacted.Redacted>
+  readonly from: string
+  readonly timeout: Duration.Duration
+}
+
+export const mail: Config.Config<MailConfig> = Config.all({
+  smtpUrl: Config.option(Config.redacted("SMTP_URL")),
+  from: Config.nonEmptyString("MAIL_FROM").pipe(Config.withDefault("kingdom-server <no-reply@kingdom.localhost>")),
+  timeout: Config.duration("SMTP_TIMEOUT").pipe(Config.withDefault(Duration.seconds(30)))
+})

@@ -8,20 +8,14 @@ import { Effect, Layer, Logger } from "effect"
 import * as Argon2Hasher from "./auth/adapters/Argon2Hasher.js"
 import * as JoseTokens from "./auth/adapters/JoseTokens.js"
 import * as JwtSecret from "./auth/adapters/JwtSecret.js"
-import * as LogMailer from "./auth/adapters/LogMailer.js"
-import * as PermissionCataloguePg from "./auth/adapters/postgres/PermissionCataloguePg.js"
-import * as ResetTokenRepositoryPg from "./auth/adapters/postgres/ResetTokenRepositoryPg.js"
-import * as RoleRepositoryPg from "./auth/adapters/postgres/RoleRepositoryPg.js"
-import * as UserRepositoryPg from "./auth/adapters/postgres/UserRepositoryPg.js"
 import * as Bootstrap from "./auth/Bootstrap.js"
 import * as AuthApi from "./auth/graphql/Resolvers.js"
-import { AuthSettings } from "./auth/Settings.js"
+import * as Composition from "./Composition.js"
 import * as AppConfig from "./Config.js"
-import * as Database from "./database/Database.js"
 import { DatabaseInfo } from "./database/DatabaseInfo.js"
-import * as SqlUnitOfWork from "./database/SqlUnitOfWork.js"
 import * as GraphQLSchema from "./graphql/Schema.js"
 import * as Server from "./http/Server.js"
+import * as Dispatcher from "./kernel/Dispatcher.js"
 import { PageSizeLimits } from "./kernel/Paging.js"
 
 const config = Effect.all({
@@ -31,7 +25,9 @@ const config = Effect.all({
   token: AppConfig.token,
   admin: AppConfig.admin,
   passwordReset: AppConfig.passwordReset,
-  pageSizes: AppConfig.pageSizes
+  pageSizes: AppConfig.pageSizes,
+  events: AppConfig.events,
+  mail: AppConfig.mail
 })
 
 const announceStart = Effect.gen(function*() {
@@ -50,29 +46,24 @@ const program = Effect.gen(function*() {
   })
   const schema = yield* GraphQLSchema.make([AuthApi.api])
 
-  const sql = Layer.mergeAll(
-    UserRepositoryPg.layer,
-    RoleRepositoryPg.layer,
-    PermissionCataloguePg.layer,
-    ResetTokenRepositoryPg.layer,
-    SqlUnitOfWork.layer
-  ).pipe(Layer.provideMerge(Database.layer(settings.database)))
+  // On the embedded default this process runs every subscriber itself, from the deliveries table.
+  const local = Composition.subscribers
   const services = Layer.mergeAll(
-    sql,
+    Composition.database(settings.database, local),
     Argon2Hasher.layer,
     JoseTokens.layer({ ...settings.token, secret }),
-    LogMailer.layer,
-    Layer.succeed(AuthSettings, {
-      resetTokenTtl: settings.passwordReset.tokenTtl,
-      publicAppUrl: settings.passwordReset.publicAppUrl
-    }),
+    Composition.mailer(settings.mail, settings.environment),
+    Composition.authSettings(settings.passwordReset),
     Layer.succeed(PageSizeLimits, settings.pageSizes)
   )
+  const subscribers = Layer.scopedDiscard(Effect.forkScoped(Dispatcher.run(local, settings.events)))
   const server = Layer.effectDiscard(announceStart).pipe(
     Layer.provideMerge(Server.layer<AuthApi.AuthServices>(schema, settings.server))
   )
 
-  return yield* Effect.zipRight(Bootstrap.ensureAdmin(settings.admin), Layer.launch(server)).pipe(Effect.provide(services))
+  return yield* Effect.zipRight(Bootstrap.ensureAdmin(settings.admin), Layer.launch(Layer.merge(server, subscribers))).pipe(
+    Effect.provide(services)
+  )
 })
 
 const logging = Effect.gen(function*() {

@@ -1,4 +1,8 @@
-import { Effect } from "effect"
+import { Clock, Effect } from "effect"
+import { CommitSignal } from "./CommitSignal.js"
+import { Envelope } from "./Envelope.js"
+import { newUuid } from "./Ids.js"
+import { Outbox } from "./Outbox.js"
 import { UnitOfWork } from "./UnitOfWork.js"
 
 /** A command handler's outcome: the answer for the caller and the events the domain recorded. */
@@ -20,43 +24,40 @@ type Outcome<F> = F extends (command: any) => Effect.Effect<Handled<infer A, inf
   ? { readonly result: A; readonly event: Ev; readonly error: E; readonly context: R }
   : never
 
-/** Handles one event kind; failures are logged and never fail the command that raised the event. */
-export type EventHandler<Ev, R> = (event: Ev) => Effect.Effect<void, unknown, R>
-
-export type EventRegistry<Ev extends { readonly _tag: string }, R> = {
-  readonly [K in Ev["_tag"]]?: ReadonlyArray<EventHandler<Extract<Ev, { readonly _tag: K }>, R>>
-}
+const envelopeOf = <Ev extends { readonly _tag: string }>(encode: (event: Ev) => unknown) => (event: Ev) =>
+  Effect.all({ id: newUuid, at: Clock.currentTimeMillis }).pipe(
+    Effect.map(({ at, id }) => new Envelope({ id, type: event._tag, occurredAt: new Date(at), payload: encode(event) }))
+  )
 
 /**
- * The internal message bus: a command runs its one handler inside one unit of work; after commit
- * the events it raised go to every in-process handler registered for them.
+ * The internal message bus: a command runs its one handler inside one unit of work, and the events
+ * the handler returns are stored in the outbox in that same unit of work. After commit, subscribers
+ * (Subscriber.ts: in process, in workers) get them from there, at least once, never before the
+ * change they describe is durable, and never for a change that rolled back.
  */
-export const make = <H extends CommandRegistry, Ev extends { readonly _tag: string }, RE = never>(
+export const make = <H extends CommandRegistry, Ev extends { readonly _tag: string }>(
   commands: H,
-  events: EventRegistry<Ev, RE> = {}
-) => {
-  const publish = (raised: ReadonlyArray<Ev>) =>
-    Effect.forEach(raised, (event) => {
-      const handlers = (events[event._tag as Ev["_tag"]] ?? []) as ReadonlyArray<EventHandler<Ev, RE>>
-      return Effect.forEach(handlers, (handle) =>
-        handle(event).pipe(
-          Effect.catchAllCause((cause) => Effect.logError(`event handler failed for ${event._tag}`, cause))
-        ), { discard: true })
-    }, { discard: true })
-
-  return <C extends CommandOf<H>>(
-    command: C
-  ): Effect.Effect<
-    Outcome<H[C["_tag"]]>["result"],
-    Outcome<H[C["_tag"]]>["error"],
-    Outcome<H[C["_tag"]]>["context"] | UnitOfWork | RE
-  > =>
-    Effect.gen(function*() {
-      const uow = yield* UnitOfWork
-      const handler = commands[command._tag] as AnyHandler
-      const outcome = yield* uow.transactional(handler(command))
+  /** The module's event schema, for events to leave the process as JSON and come back intact. */
+  encode: (event: Ev) => unknown
+) =>
+<C extends CommandOf<H>>(
+  command: C
+): Effect.Effect<
+  Outcome<H[C["_tag"]]>["result"],
+  Outcome<H[C["_tag"]]>["error"],
+  Outcome<H[C["_tag"]]>["context"] | UnitOfWork | Outbox | CommitSignal
+> =>
+  Effect.gen(function*() {
+    const uow = yield* UnitOfWork
+    const outbox = yield* Outbox
+    const handler = commands[command._tag] as AnyHandler
+    const { raised, result } = yield* uow.transactional(Effect.gen(function*() {
+      const outcome = yield* handler(command)
       // The registry's handlers raise the module's events; AnyHandler erased that type.
-      yield* publish(outcome.events as ReadonlyArray<Ev>)
-      return outcome.result
-    }).pipe(Effect.withSpan(`command.${String(command._tag)}`))
-}
+      const events = outcome.events as ReadonlyArray<Ev>
+      if (events.length > 0) yield* outbox.append(yield* Effect.forEach(events, envelopeOf(encode)))
+      return { raised: events.length, result: outcome.result }
+    }))
+    if (raised > 0) yield* Effect.flatMap(CommitSignal, (signal) => signal.notify)
+    return result
+  }).pipe(Effect.withSpan(`command.${String(command._tag)}`))

@@ -3,10 +3,9 @@
  * against the real server on an embedded database. Tests share one server; each uses its own users.
  */
 import { describe, expect, layer } from "@effect/vitest"
-import { Duration, Effect, Ref } from "effect"
+import { Duration, Effect } from "effect"
 import { randomUUID } from "node:crypto"
-import { SentMail } from "../../src/auth/adapters/memory/MailerMemory.js"
-import { admin, codes, graphql, TestServer } from "../support/TestServer.js"
+import { admin, codes, graphql, mailTo, TestServer } from "../support/TestServer.js"
 import * as TestServerLayer from "../support/TestServer.js"
 
 const createUserMutation = `mutation createUser($command: CreateUser!) {
@@ -108,14 +107,14 @@ describe("auth over HTTP", () => {
       Effect.gen(function*() {
         const user = newUser("reset")
         yield* createUser(user, yield* adminToken)
-        const sent = yield* SentMail
 
         const forUnknown = yield* graphql(resetPasswordMutation, { command: { accessKey: unique("nobody") } })
         const forKnown = yield* graphql(resetPasswordMutation, { command: { accessKey: user.accessKey } })
         expect(forUnknown.data!["resetPassword"].status).toBe("EMAIL_RESET_PWD_SENT")
         expect(forKnown.data).toEqual(forUnknown.data)
 
-        const mail = (yield* Ref.get(sent)).filter((mail) => mail.to === user.email)
+        // The welcome mail, then the reset link.
+        const mail = (yield* mailTo(user.email, 2)).filter((mail) => mail.subject === "Reset your password")
         expect(mail).toHaveLength(1)
         const link = /https?:\/\/\S+/.exec(mail[0]!.text)![0]
         const token = new URL(link).searchParams.get("token")!

@@ -23,7 +23,10 @@ import { TokenIssuer } from "../../src/auth/ports/TokenIssuer.js"
 import { UserRepository } from "../../src/auth/ports/UserRepository.js"
 import * as Queries from "../../src/auth/Queries.js"
 import { PgliteDb } from "../../src/database/PgliteClient.js"
+import * as OutboxPg from "../../src/database/OutboxPg.js"
 import * as SqlUnitOfWork from "../../src/database/SqlUnitOfWork.js"
+import * as CommitSignal from "../../src/kernel/CommitSignal.js"
+import { LocalSubscriptions } from "../../src/kernel/Outbox.js"
 import type { GraphQLContext } from "../../src/graphql/Context.js"
 import * as Execute from "../../src/graphql/Execute.js"
 import {
@@ -95,7 +98,10 @@ const services = Layer.mergeAll(
   Argon2Hasher.layer,
   MailerMemory.layer,
   TestLayers.tokens,
-  TestLayers.settings
+  TestLayers.settings,
+  // Queries raise no events; the bus's outbox and signal are here only because the API's type needs them.
+  OutboxPg.layer.pipe(Layer.provide(Layer.succeed(LocalSubscriptions, []))),
+  CommitSignal.layer
 )
 
 const usersPage = `query Users($first: Int!) {

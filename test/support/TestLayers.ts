@@ -8,6 +8,11 @@ import * as JoseTokens from "../../src/auth/adapters/JoseTokens.js"
 import * as Actor from "../../src/auth/Actor.js"
 import { PasswordHasher } from "../../src/auth/ports/PasswordHasher.js"
 import { AuthSettings } from "../../src/auth/Settings.js"
+import * as Composition from "../../src/Composition.js"
+import * as CommitSignal from "../../src/kernel/CommitSignal.js"
+import * as Dispatcher from "../../src/kernel/Dispatcher.js"
+import * as EventStoreMemory from "../../src/kernel/memory/EventStoreMemory.js"
+import { LocalSubscriptions } from "../../src/kernel/Outbox.js"
 import * as UnitOfWork from "../../src/kernel/UnitOfWork.js"
 
 /**
@@ -45,5 +50,18 @@ export const auth = () =>
     plainHasher,
     tokens,
     settings,
-    Layer.succeed(Actor.CurrentActor, Actor.system)
+    Layer.succeed(Actor.CurrentActor, Actor.system),
+    EventStoreMemory.layer.pipe(Layer.provide(Layer.succeed(LocalSubscriptions, Composition.subscribers))),
+    CommitSignal.layer
   )
+
+/** Immediate retries: a unit test drives deliveries round by round with `deliver`, not by waiting. */
+export const eventOptions: Dispatcher.DispatchOptions = {
+  retry: { maxAttempts: 3, baseDelay: Duration.zero, maxDelay: Duration.zero },
+  batchSize: 100,
+  lease: Duration.minutes(1),
+  pollInterval: Duration.seconds(1)
+}
+
+/** Runs the subscribers on what the commands so far have committed (one round; answers how many ran). */
+export const deliver = Dispatcher.runDue(Composition.subscribers, eventOptions)

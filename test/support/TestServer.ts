@@ -4,7 +4,7 @@
  * (SentMail) so a test can follow a reset link. Tests talk to it over HTTP only.
  * (Belongs in test/support once that folder's owner takes it.)
  */
-import { Context, Duration, Effect, Layer, Logger, LogLevel, Option, Redacted } from "effect"
+import { Context, Duration, Effect, Layer, Logger, LogLevel, Option, Redacted, Ref, Schedule } from "effect"
 import { randomUUID } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
@@ -13,21 +13,24 @@ import * as Argon2Hasher from "../../src/auth/adapters/Argon2Hasher.js"
 import * as JoseTokens from "../../src/auth/adapters/JoseTokens.js"
 import * as JwtSecret from "../../src/auth/adapters/JwtSecret.js"
 import * as MailerMemory from "../../src/auth/adapters/memory/MailerMemory.js"
-import * as PermissionCataloguePg from "../../src/auth/adapters/postgres/PermissionCataloguePg.js"
-import * as ResetTokenRepositoryPg from "../../src/auth/adapters/postgres/ResetTokenRepositoryPg.js"
-import * as RoleRepositoryPg from "../../src/auth/adapters/postgres/RoleRepositoryPg.js"
-import * as UserRepositoryPg from "../../src/auth/adapters/postgres/UserRepositoryPg.js"
 import * as Bootstrap from "../../src/auth/Bootstrap.js"
 import * as AuthApi from "../../src/auth/graphql/Resolvers.js"
 import { AuthSettings } from "../../src/auth/Settings.js"
-import * as Database from "../../src/database/Database.js"
-import * as SqlUnitOfWork from "../../src/database/SqlUnitOfWork.js"
+import * as Composition from "../../src/Composition.js"
 import * as GraphQLSchema from "../../src/graphql/Schema.js"
 import * as Server from "../../src/http/Server.js"
+import * as Dispatcher from "../../src/kernel/Dispatcher.js"
 import { PageSizeLimits } from "../../src/kernel/Paging.js"
 import { randomKey } from "./RandomRefs.js"
 
 export const admin = { accessKey: "admin", email: "admin@kingdom.test", password: "admin-password-for-e2e" }
+
+export const eventOptions: Dispatcher.DispatchOptions = {
+  retry: { maxAttempts: 3, baseDelay: Duration.millis(20), maxDelay: Duration.millis(100) },
+  batchSize: 50,
+  lease: Duration.seconds(30),
+  pollInterval: Duration.millis(50)
+}
 
 export class TestServer extends Context.Tag("test/TestServer")<TestServer, {
   /** http://127.0.0.1:<port> */
@@ -44,8 +47,7 @@ export const layer: Layer.Layer<TestServer | MailerMemory.SentMail, unknown> = L
   const secret = yield* JwtSecret.resolve({ secret: Option.none(), environment: "test", dataDir })
   const schema = yield* GraphQLSchema.make([AuthApi.api])
   const services = Layer.mergeAll(
-    Layer.mergeAll(UserRepositoryPg.layer, RoleRepositoryPg.layer, PermissionCataloguePg.layer, ResetTokenRepositoryPg.layer, SqlUnitOfWork.layer)
-      .pipe(Layer.provide(Database.layer({ url: Option.none(), dataDir, migrateOnStart: false, poolMax: 1 }))),
+    Composition.database({ url: Option.none(), dataDir, migrateOnStart: false, poolMax: 1 }, Composition.subscribers),
     Argon2Hasher.layer,
     JoseTokens.layer({ secret, issuer: "kingdom-e2e", audience: "kingdom-e2e", ttl: Duration.minutes(5) }),
     MailerMemory.layer,
@@ -58,11 +60,23 @@ export const layer: Layer.Layer<TestServer | MailerMemory.SentMail, unknown> = L
   const server = Layer.effect(TestServer, Effect.map(Server.baseUrl, (baseUrl) => ({ baseUrl }))).pipe(
     Layer.provide(Server.layer<AuthApi.AuthServices>(schema, { host: "127.0.0.1", port: 0 }))
   )
-  return Layer.mergeAll(server, bootstrap).pipe(Layer.provideMerge(services))
+  // As on the embedded default, the server runs the subscribers; polls and retries are fast for tests.
+  const subscribers = Layer.scopedDiscard(Effect.forkScoped(Dispatcher.run(Composition.subscribers, eventOptions)))
+  return Layer.mergeAll(server, bootstrap, subscribers).pipe(Layer.provideMerge(services))
 })).pipe(
   // Failures the tests provoke are logged at INFO or below; warnings and errors still show.
   Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))
 )
+
+/** The mail sent to `to` so far, once there are at least `count` (subscribers send it just after commit). */
+export const mailTo = (to: string, count = 1) =>
+  Effect.flatMap(MailerMemory.SentMail, (sent) =>
+    Ref.get(sent).pipe(
+      Effect.map((all) => all.filter((mail) => mail.to === to)),
+      Effect.filterOrFail((mails) => mails.length >= count, () => new Error(`fewer than ${count} mails to ${to}`)),
+      Effect.retry(Schedule.spaced("20 millis").pipe(Schedule.upTo("5 seconds"))),
+      Effect.orDie
+    ))
 
 export interface GraphQLError {
   readonly message: string

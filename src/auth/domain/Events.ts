@@ -39,9 +39,10 @@ export class UserDeleted extends Schema.TaggedClass<UserDeleted>()("UserDeleted"
   accessKey: Schema.String
 }) {}
 
+/** Carries no secret: the token is made, and mailed, by the subscriber that handles this (the outbox is not a place for secrets). */
 export class PasswordResetRequested extends Schema.TaggedClass<PasswordResetRequested>()("PasswordResetRequested", {
   userId: Schema.String,
-  expiresAt: Schema.Date
+  at: Schema.Date
 }) {}
 
 export class PasswordChanged extends Schema.TaggedClass<PasswordChanged>()("PasswordChanged", {

@@ -5,6 +5,8 @@
 import { Effect, Option, Schema } from "effect"
 import { currentPrincipal, FieldAccess, type ModuleApi } from "../../graphql/Context.js"
 import { connectionView } from "../../graphql/ConnectionView.js"
+import type { CommitSignal } from "../../kernel/CommitSignal.js"
+import type { Outbox } from "../../kernel/Outbox.js"
 import type { UnitOfWork } from "../../kernel/UnitOfWork.js"
 import * as Actor from "../Actor.js"
 import { CurrentActor } from "../Actor.js"
@@ -34,6 +36,8 @@ export type AuthServices =
   | Mailer
   | AuthSettings
   | UnitOfWork
+  | Outbox
+  | CommitSignal
 
 /** A root resolver before the api object checks its needs against AuthServices and what the edge provides. */
 type Resolver<R> = (args: Readonly<Record<string, unknown>>) => Effect.Effect<unknown, unknown, R>

@@ -1,5 +1,6 @@
 import * as MessageBus from "../../kernel/MessageBus.js"
-import type { AuthEvent } from "../domain/Events.js"
+import { Schema } from "effect"
+import { AuthEvent } from "../domain/Events.js"
 import { authenticate } from "./Authentication.js"
 import { changePassword, resetPassword } from "./PasswordReset.js"
 import { attachRolePermissions, createRole, deleteRole, detachRolePermissions } from "./Roles.js"
@@ -22,4 +23,4 @@ export const commandHandlers = {
 }
 
 /** Sends an auth command through the bus: one unit of work, then its events to in-process handlers. */
-export const dispatch = MessageBus.make<typeof commandHandlers, AuthEvent>(commandHandlers)
+export const dispatch = MessageBus.make<typeof commandHandlers, AuthEvent>(commandHandlers, Schema.encodeSync(AuthEvent))

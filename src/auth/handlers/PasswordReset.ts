@@ -1,46 +1,24 @@
-import { Duration, Effect, Option, Redacted } from "effect"
+import { Effect, Option, Redacted } from "effect"
 import { handled } from "../../kernel/MessageBus.js"
-import { randomSecret, sha256Hex } from "../../kernel/Secrets.js"
+import { sha256Hex } from "../../kernel/Secrets.js"
 import type { ChangePassword, ResetPassword } from "../Commands.js"
 import { InvalidToken } from "../domain/Errors.js"
 import { PasswordResetRequested } from "../domain/Events.js"
 import * as PasswordReset from "../domain/PasswordReset.js"
 import * as User from "../domain/User.js"
-import { Mailer } from "../ports/Mailer.js"
 import { PasswordHasher } from "../ports/PasswordHasher.js"
 import { ResetTokenRepository } from "../ports/ResetTokenRepository.js"
 import { UserRepository } from "../ports/UserRepository.js"
-import { AuthSettings } from "../Settings.js"
 import { now } from "./Lookups.js"
 
-/** 32 random bytes: the secret travels only in the e-mail; the database keeps its SHA-256. */
-const secretBytes = 32
-
-/** Mails a single-use reset link if the account exists; the caller's answer is the same either way. */
+/**
+ * Records the request if the account exists; the caller's answer is the same either way. The token
+ * and the mail come from the auth-mail subscriber (subscribers/Mail.ts), after commit, with retries.
+ */
 export const resetPassword = Effect.fn("ResetPassword")(function*(command: ResetPassword) {
   const found = yield* Effect.flatMap(UserRepository, (users) => users.byAccessKey(command.accessKey))
   if (Option.isNone(found)) return handled(undefined, [])
-  const user = found.value
-  const settings = yield* AuthSettings
-  const secret = randomSecret(secretBytes)
-  const token = PasswordReset.issue({
-    tokenHash: sha256Hex(secret),
-    userId: user.id,
-    now: yield* now,
-    ttlMillis: Duration.toMillis(settings.resetTokenTtl)
-  })
-  yield* Effect.flatMap(ResetTokenRepository, (tokens) => tokens.add(token))
-  const link = new URL("reset-password", settings.publicAppUrl)
-  link.searchParams.set("token", secret)
-  yield* Effect.flatMap(Mailer, (mailer) =>
-    mailer.send({
-      to: user.email,
-      subject: "Reset your password",
-      text: `Hello ${user.name},\n\nTo choose a new password, open this link within ` +
-        `${Duration.format(settings.resetTokenTtl)}:\n\n${link.href}\n\n` +
-        `If you did not ask for this, ignore this message: your password stays as it is.\n`
-    }))
-  return handled(undefined, [new PasswordResetRequested({ userId: user.id, expiresAt: token.expiresAt })])
+  return handled(undefined, [new PasswordResetRequested({ userId: found.value.id, at: yield* now })])
 })
 
 /** Spends a reset token to set a new password; any unknown, used, expired or stale token is InvalidToken. */

@@ -76,7 +76,10 @@ describe("auth handlers on in-memory adapters", () => {
       yield* dispatch(new Commands.ResetPassword({ accessKey: "nobody" }))
       const sent = yield* SentMail
       yield* dispatch(new Commands.ResetPassword({ accessKey: "alice" }))
-      const mails = yield* sent.get
+      // The welcome mail and the reset link, sent by the auth-mail subscriber after commit.
+      expect(yield* sent.get).toEqual([])
+      expect(yield* TestLayers.deliver).toBe(2)
+      const mails = (yield* sent.get).filter((mail) => mail.subject === "Reset your password")
       expect(mails).toHaveLength(1)
       expect(mails[0]!.to).toBe("alice@example.com")
       const link = new URL(/https:\/\/\S+/.exec(mails[0]!.text)![0])
@@ -93,10 +96,13 @@ describe("auth handlers on in-memory adapters", () => {
     Effect.gen(function*() {
       yield* dispatch(createAlice)
       yield* dispatch(new Commands.ResetPassword({ accessKey: "alice" }))
+      yield* TestLayers.deliver
       yield* TestClock.adjust("1 second")
       yield* dispatch(new Commands.ResetPassword({ accessKey: "alice" }))
+      yield* TestLayers.deliver
       yield* TestClock.adjust("1 second")
-      const tokens = (yield* (yield* SentMail).get).map((mail) => Redacted.make(new URL(/https:\/\/\S+/.exec(mail.text)![0]).searchParams.get("token")!))
+      const resetMails = (yield* (yield* SentMail).get).filter((mail) => mail.subject === "Reset your password")
+      const tokens = resetMails.map((mail) => Redacted.make(new URL(/https:\/\/\S+/.exec(mail.text)![0]).searchParams.get("token")!))
       const newPassword = Redacted.make("another long passphrase")
       yield* dispatch(new Commands.ChangePassword({ token: tokens[1]!, newPassword }))
       expect(failureTag(yield* Effect.exit(dispatch(new Commands.ChangePassword({ token: tokens[0]!, newPassword }))))).toBe("InvalidToken")

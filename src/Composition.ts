@@ -1,0 +1,66 @@
+/**
+ * The adapters every process of the service shares (the server, `npm run worker`, the Lambda): one
+ * place that picks them from configuration. Entry points add what is theirs (HTTP, consumers).
+ */
+import { Data, Layer, Option } from "effect"
+import * as LogMailer from "./auth/adapters/LogMailer.js"
+import * as PermissionCataloguePg from "./auth/adapters/postgres/PermissionCataloguePg.js"
+import * as ResetTokenRepositoryPg from "./auth/adapters/postgres/ResetTokenRepositoryPg.js"
+import * as RoleRepositoryPg from "./auth/adapters/postgres/RoleRepositoryPg.js"
+import * as UserRepositoryPg from "./auth/adapters/postgres/UserRepositoryPg.js"
+import * as SmtpMailer from "./auth/adapters/SmtpMailer.js"
+import { AuthSettings } from "./auth/Settings.js"
+import * as AuthSubscribers from "./auth/subscribers/Mail.js"
+import type * as AppConfig from "./Config.js"
+import * as Database from "./database/Database.js"
+import * as DeliveriesPg from "./database/DeliveriesPg.js"
+import * as InboxPg from "./database/InboxPg.js"
+import * as OutboxPg from "./database/OutboxPg.js"
+import * as SqlUnitOfWork from "./database/SqlUnitOfWork.js"
+import * as CommitSignal from "./kernel/CommitSignal.js"
+import { LocalSubscriptions } from "./kernel/Outbox.js"
+import type { Subscriber } from "./kernel/Subscriber.js"
+
+/** Every subscriber of every module: run by the server on the embedded default, by workers with NATS. */
+export const subscribers = [AuthSubscribers.mail] as const
+
+export type SubscriberServices = (typeof subscribers)[number] extends Subscriber<infer R> ? R : never
+
+export class ConfigurationError extends Data.TaggedError("ConfigurationError")<{ readonly reason: string }> {
+  override get message() {
+    return this.reason
+  }
+}
+
+/** SMTP when configured; the log in development; production without SMTP_URL refuses to start. */
+export const mailer = (mail: AppConfig.MailConfig, environment: AppConfig.Environment) =>
+  Option.match(mail.smtpUrl, {
+    onSome: (url) => SmtpMailer.layer({ url, from: mail.from, timeout: mail.timeout }),
+    onNone: () =>
+      environment === "production"
+        ? Layer.fail(new ConfigurationError({ reason: "SMTP_URL is required in production (mail would only be logged)" }))
+        : LogMailer.layer
+  })
+
+/**
+ * The database with the auth repositories, the unit of work and the event tables. `local` are the
+ * subscribers this process runs from the deliveries table: the outbox makes their deliveries.
+ */
+export const database = (config: AppConfig.DatabaseConfig, local: ReadonlyArray<Pick<Subscriber<unknown>, "name" | "types">>) =>
+  Layer.mergeAll(
+    UserRepositoryPg.layer,
+    RoleRepositoryPg.layer,
+    PermissionCataloguePg.layer,
+    ResetTokenRepositoryPg.layer,
+    SqlUnitOfWork.layer,
+    OutboxPg.layer,
+    DeliveriesPg.layer,
+    InboxPg.layer
+  ).pipe(
+    Layer.provideMerge(Database.layer(config)),
+    Layer.provide(Layer.succeed(LocalSubscriptions, local.map((s) => ({ name: s.name, types: s.types })))),
+    Layer.merge(CommitSignal.layer)
+  )
+
+export const authSettings = (passwordReset: AppConfig.PasswordResetConfig) =>
+  Layer.succeed(AuthSettings, { resetTokenTtl: passwordReset.tokenTtl, publicAppUrl: passwordReset.publicAppUrl })
