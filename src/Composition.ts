@@ -2,7 +2,7 @@
  * The adapters every process of the service shares (the server, `npm run worker`, the Lambda): one
  * place that picks them from configuration. Entry points add what is theirs (HTTP, consumers).
  */
-import { Data, Layer, Option } from "effect"
+import { Data, Layer, Option, Redacted } from "effect"
 import * as LogMailer from "./auth/adapters/LogMailer.js"
 import * as PermissionCataloguePg from "./auth/adapters/postgres/PermissionCataloguePg.js"
 import * as ResetTokenRepositoryPg from "./auth/adapters/postgres/ResetTokenRepositoryPg.js"
@@ -20,6 +20,7 @@ import * as SqlUnitOfWork from "./database/SqlUnitOfWork.js"
 import * as CommitSignal from "./kernel/CommitSignal.js"
 import { LocalSubscriptions } from "./kernel/Outbox.js"
 import type { Subscriber } from "./kernel/Subscriber.js"
+import * as JetStreamBus from "./worker/JetStreamBus.js"
 
 /** Every subscriber of every module: run by the server on the embedded default, by workers with NATS. */
 export const subscribers = [AuthSubscribers.mail] as const
@@ -61,6 +62,17 @@ export const database = (config: AppConfig.DatabaseConfig, local: ReadonlyArray<
     Layer.provide(Layer.succeed(LocalSubscriptions, local.map((s) => ({ name: s.name, types: s.types })))),
     Layer.merge(CommitSignal.layer)
   )
+
+/** JetStream as the external bus, from NATS_* settings (`url` from NATS_URL, which the caller checked is set). */
+export const jetStream = (nats: AppConfig.NatsConfig, url: Redacted.Redacted) =>
+  JetStreamBus.layer({
+    url: Redacted.value(url),
+    stream: nats.stream,
+    subjectPrefix: nats.subjectPrefix,
+    duplicateWindow: nats.duplicateWindow,
+    ackWait: nats.ackWait,
+    publishTimeout: nats.publishTimeout
+  })
 
 export const authSettings = (passwordReset: AppConfig.PasswordResetConfig) =>
   Layer.succeed(AuthSettings, { resetTokenTtl: passwordReset.tokenTtl, publicAppUrl: passwordReset.publicAppUrl })

@@ -4,7 +4,7 @@
  * the server, the database and the data-directory lock in reverse order).
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { Effect, Layer, Logger } from "effect"
+import { Effect, Layer, Logger, Option } from "effect"
 import * as Argon2Hasher from "./auth/adapters/Argon2Hasher.js"
 import * as JoseTokens from "./auth/adapters/JoseTokens.js"
 import * as JwtSecret from "./auth/adapters/JwtSecret.js"
@@ -17,6 +17,8 @@ import * as GraphQLSchema from "./graphql/Schema.js"
 import * as Server from "./http/Server.js"
 import * as Dispatcher from "./kernel/Dispatcher.js"
 import { PageSizeLimits } from "./kernel/Paging.js"
+import * as JetStreamBus from "./worker/JetStreamBus.js"
+import * as Relay from "./worker/Relay.js"
 
 const config = Effect.all({
   environment: AppConfig.environment,
@@ -27,7 +29,8 @@ const config = Effect.all({
   passwordReset: AppConfig.passwordReset,
   pageSizes: AppConfig.pageSizes,
   events: AppConfig.events,
-  mail: AppConfig.mail
+  mail: AppConfig.mail,
+  nats: AppConfig.nats
 })
 
 const announceStart = Effect.gen(function*() {
@@ -46,8 +49,9 @@ const program = Effect.gen(function*() {
   })
   const schema = yield* GraphQLSchema.make([AuthApi.api])
 
-  // On the embedded default this process runs every subscriber itself, from the deliveries table.
-  const local = Composition.subscribers
+  // Without NATS this process runs every subscriber itself, from the deliveries table; with NATS it
+  // relays the outbox to JetStream and workers (`npm run worker`, a Lambda) run them.
+  const local = Option.isSome(settings.nats.url) ? [] : Composition.subscribers
   const services = Layer.mergeAll(
     Composition.database(settings.database, local),
     Argon2Hasher.layer,
@@ -56,12 +60,20 @@ const program = Effect.gen(function*() {
     Composition.authSettings(settings.passwordReset),
     Layer.succeed(PageSizeLimits, settings.pageSizes)
   )
-  const subscribers = Layer.scopedDiscard(Effect.forkScoped(Dispatcher.run(local, settings.events)))
+  const dispatcher = local.length === 0 ? Layer.empty : Layer.scopedDiscard(Effect.forkScoped(Dispatcher.run(local, settings.events)))
+  const relay = Option.match(settings.nats.url, {
+    onNone: () => Layer.empty,
+    onSome: (url) =>
+      Layer.scopedDiscard(Effect.forkScoped(Relay.run({ batchSize: settings.nats.relayBatchSize, pollInterval: settings.events.pollInterval }))).pipe(
+        Layer.provide(JetStreamBus.publisher),
+        Layer.provide(Composition.jetStream(settings.nats, url))
+      )
+  })
   const server = Layer.effectDiscard(announceStart).pipe(
     Layer.provideMerge(Server.layer<AuthApi.AuthServices>(schema, settings.server))
   )
 
-  return yield* Effect.zipRight(Bootstrap.ensureAdmin(settings.admin), Layer.launch(Layer.merge(server, subscribers))).pipe(
+  return yield* Effect.zipRight(Bootstrap.ensureAdmin(settings.admin), Layer.launch(Layer.mergeAll(server, dispatcher, relay))).pipe(
     Effect.provide(services)
   )
 })

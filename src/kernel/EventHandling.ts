@@ -4,7 +4,7 @@
  * never escapes: it is retried later by the caller's means, or parked once the attempts run out.
  */
 import { Cause, Clock, Duration, Effect, Random } from "effect"
-import { Deliveries, type Delivery } from "./Deliveries.js"
+import { Deliveries } from "./Deliveries.js"
 import type { Envelope } from "./Envelope.js"
 import { Inbox } from "./Inbox.js"
 import type { Subscriber } from "./Subscriber.js"
@@ -18,10 +18,13 @@ export interface RetryPolicy {
   readonly maxDelay: Duration.Duration
 }
 
-/** Exponential backoff with full jitter, so subscribers failing together do not retry together. */
-export const backoff = (policy: RetryPolicy, attempt: number): Effect.Effect<Duration.Duration> => {
+/**
+ * The wait after failed attempt `attempt`: exponential, capped, and spread over its upper half by
+ * `fraction` (0..1, random), so subscribers failing together do not retry together.
+ */
+export const retryDelay = (policy: RetryPolicy, attempt: number, fraction: number): Duration.Duration => {
   const ceiling = Math.min(Duration.toMillis(policy.maxDelay), Duration.toMillis(policy.baseDelay) * 2 ** Math.max(0, attempt - 1))
-  return Effect.map(Random.next, (fraction) => Duration.millis(Math.round(ceiling / 2 + (fraction * ceiling) / 2)))
+  return Duration.millis(Math.round(ceiling / 2 + (fraction * ceiling) / 2))
 }
 
 export type Outcome =
@@ -46,12 +49,17 @@ export const attempt = <R>(subscriber: Subscriber<R>, envelope: Envelope, attemp
       return { _tag: "Parked", error } as Outcome
     }
     yield* Effect.logWarning("event handler failed; will retry", exit.cause).pipe(Effect.annotateLogs(where))
-    return { _tag: "Retry", error, after: yield* backoff(policy, attemptNumber) } as Outcome
+    return { _tag: "Retry", error, after: retryDelay(policy, attemptNumber, yield* Random.next) } as Outcome
   })
 
-/** Records a worker's outcome in Deliveries: parked events wait there for an operator's replay. */
-export const parkIfExhausted = (delivery: Delivery, outcome: Outcome) =>
-  outcome._tag === "Parked"
-    ? Effect.flatMap(Deliveries, (deliveries) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) => deliveries.park(delivery, outcome.error, new Date(now))))
-    : Effect.void
+/**
+ * An attempt for runners whose broker delivers again by itself (JetStream, SQS): once the attempts run
+ * out the event is parked in Deliveries, where an operator lists and replays it, and the broker may drop it.
+ */
+export const attemptOrPark = <R>(subscriber: Subscriber<R>, envelope: Envelope, attemptNumber: number, policy: RetryPolicy) =>
+  Effect.tap(attempt(subscriber, envelope, attemptNumber, policy), (outcome) =>
+    outcome._tag === "Parked"
+      ? Effect.flatMap(Deliveries, (deliveries) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          deliveries.park({ subscriber: subscriber.name, envelope, attempts: attemptNumber }, outcome.error, new Date(now))))
+      : Effect.void)
