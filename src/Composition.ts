@@ -9,6 +9,7 @@ import * as ResetTokenRepositoryPg from "./auth/adapters/postgres/ResetTokenRepo
 import * as RoleRepositoryPg from "./auth/adapters/postgres/RoleRepositoryPg.js"
 import * as UserRepositoryPg from "./auth/adapters/postgres/UserRepositoryPg.js"
 import * as SmtpMailer from "./auth/adapters/SmtpMailer.js"
+import type { Mailer } from "./auth/ports/Mailer.js"
 import { AuthSettings } from "./auth/Settings.js"
 import * as AuthSubscribers from "./auth/subscribers/Mail.js"
 import type * as AppConfig from "./Config.js"
@@ -34,7 +35,10 @@ export class ConfigurationError extends Data.TaggedError("ConfigurationError")<{
 }
 
 /** SMTP when configured; the log in development; production without SMTP_URL refuses to start. */
-export const mailer = (mail: AppConfig.MailConfig, environment: AppConfig.Environment) =>
+export const mailer = (
+  mail: AppConfig.MailConfig,
+  environment: AppConfig.Environment
+): Layer.Layer<Mailer, SmtpMailer.SmtpMailerError | ConfigurationError> =>
   Option.match(mail.smtpUrl, {
     onSome: (url) => SmtpMailer.layer({ url, from: mail.from, timeout: mail.timeout }),
     onNone: () =>
