@@ -103,4 +103,27 @@ describe("events after commit", () => {
       expect(yield* Ref.get(seen)).toEqual([3])
       expect(yield* deliveries.pendingCount).toBe(0)
     }).pipe(Effect.provide(layers)))
+
+  it.effect("a subscriber may issue further commands: their events are stored and delivered in turn", () =>
+    Effect.gen(function*() {
+      const { dispatch, seen, subscriber } = yield* world(0)
+      // Answers every Pinged n < 3 with the command Ping n + 1, in the delivery's own unit of work.
+      const echo: Subscriber<Outbox | UnitOfWork.UnitOfWork | CommitSignal.CommitSignal> = {
+        name: "echo",
+        types: ["Pinged"],
+        handle: (envelope) =>
+          Effect.flatMap(Schema.decodeUnknown(Pinged)(envelope.payload), (event) =>
+            event.n < 3 ? Effect.asVoid(dispatch({ _tag: "Ping", n: event.n + 1 })) : Effect.void)
+      }
+      yield* dispatch({ _tag: "Ping", n: 1 })
+      for (let round = 0; round < 4; round++) yield* Dispatcher.runDue([subscriber, echo], options)
+      expect(yield* Ref.get(seen)).toEqual([1, 2, 3])
+    }).pipe(Effect.provide(Layer.mergeAll(
+      EventStoreMemory.layer.pipe(Layer.provide(Layer.succeed(LocalSubscriptions, [
+        { name: "counter", types: ["Pinged"] },
+        { name: "echo", types: ["Pinged"] }
+      ]))),
+      UnitOfWork.layerMemory,
+      CommitSignal.layer
+    ))))
 })
