@@ -42,6 +42,11 @@ const announceStart = Effect.gen(function*() {
 
 const program = Effect.gen(function*() {
   const settings = yield* config
+  // Workers share the database; the embedded one belongs to this process, and its single session
+  // would also stall behind a relay waiting on an unreachable broker.
+  if (Option.isSome(settings.nats.url) && Option.isNone(settings.database.url)) {
+    return yield* new Composition.ConfigurationError({ reason: "NATS_URL needs DATABASE_URL: workers share the database with the server" })
+  }
   const secret = yield* JwtSecret.resolve({
     secret: settings.token.secret,
     environment: settings.environment,
