@@ -3,6 +3,7 @@
  *
  *   npm run bench                  # every benchmark below
  *   npm run bench -- pagination    # only this one
+ *   npm run bench -- events        # or this one
  *   npm run bench -- --list        # names and what each measures
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
@@ -14,6 +15,10 @@ const known: Record<string, { readonly summary: string; readonly load: () => Pro
   pagination: {
     summary: "users keyset pages on PostgreSQL: page 1 vs the last page of 100,000 users, and OFFSET for comparison",
     load: () => import("./pagination.js").then((module) => module.benchmark)
+  },
+  events: {
+    summary: "events from commit to handled: latency (p50, p99) and events/s, local Dispatcher (PostgreSQL, PGlite) and Relay + JetStream Worker",
+    load: () => import("./events.js").then((module) => module.benchmark)
   }
 }
 

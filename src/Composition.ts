@@ -21,7 +21,7 @@ import * as SqlUnitOfWork from "./database/SqlUnitOfWork.js"
 import * as CommitSignal from "./kernel/CommitSignal.js"
 import { LocalSubscriptions } from "./kernel/Outbox.js"
 import type { Subscriber } from "./kernel/Subscriber.js"
-import * as JetStreamBus from "./worker/JetStreamBus.js"
+import * as JetStream from "./worker/JetStream.js"
 
 /** Every subscriber of every module: run by the server on the embedded default, by workers with NATS. */
 export const subscribers = [AuthSubscribers.mail] as const
@@ -69,7 +69,7 @@ export const database = (config: AppConfig.DatabaseConfig, local: ReadonlyArray<
 
 /** JetStream as the external bus, from NATS_* settings (`url` from NATS_URL, which the caller checked is set). */
 export const jetStream = (nats: AppConfig.NatsConfig, url: Redacted.Redacted) =>
-  JetStreamBus.layer({
+  JetStream.layer({
     url: Redacted.value(url),
     stream: nats.stream,
     subjectPrefix: nats.subjectPrefix,

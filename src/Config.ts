@@ -111,6 +111,7 @@ export const events: Config.Config<DispatchOptions> = Config.all({
     maxDelay: Config.duration("EVENT_RETRY_MAX").pipe(Config.withDefault(Duration.minutes(5)))
   }),
   batchSize: positive("EVENT_BATCH_SIZE", 50, 10_000),
+  concurrency: positive("EVENT_CONCURRENCY", 4, 256),
   lease: Config.duration("EVENT_LEASE").pipe(Config.withDefault(Duration.minutes(2))),
   pollInterval: Config.duration("EVENT_POLL_INTERVAL").pipe(Config.withDefault(Duration.seconds(1)))
 })

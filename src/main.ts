@@ -17,7 +17,7 @@ import * as GraphQLSchema from "./graphql/Schema.js"
 import * as Server from "./http/Server.js"
 import * as Dispatcher from "./kernel/Dispatcher.js"
 import { PageSizeLimits } from "./kernel/Paging.js"
-import * as JetStreamBus from "./worker/JetStreamBus.js"
+import * as JetStream from "./worker/JetStream.js"
 import * as Relay from "./worker/Relay.js"
 
 const config = Effect.all({
@@ -70,7 +70,7 @@ const program = Effect.gen(function*() {
     onNone: () => Layer.empty,
     onSome: (url) =>
       Layer.scopedDiscard(Effect.forkScoped(Relay.run({ batchSize: settings.nats.relayBatchSize, pollInterval: settings.events.pollInterval }))).pipe(
-        Layer.provide(JetStreamBus.publisher),
+        Layer.provide(JetStream.publisher),
         Layer.provide(Composition.jetStream(settings.nats, url))
       )
   })

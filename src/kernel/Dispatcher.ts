@@ -12,6 +12,8 @@ export interface DispatchOptions {
   readonly retry: EventHandling.RetryPolicy
   /** Deliveries claimed per round. */
   readonly batchSize: number
+  /** Deliveries (or, in a worker, events per subscriber) handled at once. */
+  readonly concurrency: number
   /** How long a claimed delivery is reserved: longer than any handler runs, short enough to recover from a crash. */
   readonly lease: Duration.Duration
   /** How often to look for deliveries whose retry came due without a commit to signal it. */
@@ -33,17 +35,17 @@ export const runDue = <R>(subscribers: ReadonlyArray<Subscriber<R>>, options: Di
     yield* Effect.forEach(claimed, (delivery: Delivery) =>
       Effect.gen(function*() {
         const subscriber = byName.get(delivery.subscriber)!
-        const outcome = yield* EventHandling.attempt(subscriber, delivery.envelope, delivery.attempts, options.retry)
+        const outcome = yield* EventHandling.attempt(subscriber, delivery.envelope, delivery.attempts, options.retry, deliveries.complete(delivery))
         const at = new Date(yield* Clock.currentTimeMillis)
         switch (outcome._tag) {
           case "Handled":
-            return yield* deliveries.complete(delivery)
+            return
           case "Retry":
             return yield* deliveries.retryAt(delivery, outcome.error, new Date(at.getTime() + Duration.toMillis(outcome.after)))
           case "Parked":
             return yield* deliveries.park(delivery, outcome.error, at)
         }
-      }), { discard: true })
+      }), { discard: true, concurrency: options.concurrency })
     return claimed.length
   })
 

@@ -35,11 +35,18 @@ export type Outcome =
 /** Errors are kept for operators, not shown to clients; long causes are cut to keep rows small. */
 const describe = (cause: Cause.Cause<unknown>) => Cause.pretty(cause).slice(0, 4000)
 
-export const attempt = <R>(subscriber: Subscriber<R>, envelope: Envelope, attemptNumber: number, policy: RetryPolicy) =>
+/** `andThen` runs in the same unit of work after a success (a delivery marking itself done, in one commit). */
+export const attempt = <R, R2 = never>(
+  subscriber: Subscriber<R>,
+  envelope: Envelope,
+  attemptNumber: number,
+  policy: RetryPolicy,
+  andThen: Effect.Effect<void, never, R2> = Effect.void
+) =>
   Effect.gen(function*() {
     const uow = yield* UnitOfWork
     const inbox = yield* Inbox
-    const exit = yield* Effect.exit(uow.transactional(inbox.once(subscriber.name, envelope.id, subscriber.handle(envelope))))
+    const exit = yield* Effect.exit(uow.transactional(Effect.zipRight(inbox.once(subscriber.name, envelope.id, subscriber.handle(envelope)), andThen)))
     if (exit._tag === "Success") return { _tag: "Handled" } as Outcome
     if (Cause.isInterruptedOnly(exit.cause)) return yield* Effect.interrupt
     const error = describe(exit.cause)

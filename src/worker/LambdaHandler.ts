@@ -24,4 +24,4 @@ const layer = Layer.mergeAll(
   Composition.authSettings(settings.passwordReset)
 )
 
-export const handler = Lambda.make(layer, Composition.subscribers, { retry: settings.events.retry, concurrency: 4 })
+export const handler = Lambda.make(layer, Composition.subscribers, { retry: settings.events.retry, concurrency: settings.events.concurrency })

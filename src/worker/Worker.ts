@@ -6,7 +6,7 @@
 import { Effect } from "effect"
 import * as EventHandling from "../kernel/EventHandling.js"
 import type { Subscriber } from "../kernel/Subscriber.js"
-import * as JetStreamBus from "./JetStreamBus.js"
+import * as JetStreamConsumer from "./JetStreamConsumer.js"
 
 export interface WorkerOptions {
   readonly retry: EventHandling.RetryPolicy
@@ -23,7 +23,7 @@ export const run = <R>(subscribers: ReadonlyArray<Subscriber<R>>, options: Worke
   Effect.forEach(
     subscribers,
     (subscriber) =>
-      JetStreamBus.consume(subscriber, handle(subscriber, options.retry), {
+      JetStreamConsumer.consume(subscriber, handle(subscriber, options.retry), {
         backoff: (attempt) => EventHandling.retryDelay(options.retry, attempt, Math.random()),
         concurrency: options.concurrency
       }).pipe(Effect.annotateLogs("subscriber", subscriber.name)),

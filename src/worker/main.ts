@@ -36,7 +36,7 @@ const program = Effect.gen(function*() {
   )
   yield* Effect.logInfo(`worker running ${subscribers.map((s) => s.name).join(", ")} on ${settings.nats.stream}`)
   return yield* Effect.all([
-    Worker.run(subscribers, { retry: settings.events.retry, concurrency: 4 }),
+    Worker.run(subscribers, { retry: settings.events.retry, concurrency: settings.events.concurrency }),
     // Replayed deliveries (parked events an operator sent back) run here too.
     Dispatcher.run(subscribers, settings.events)
   ], { concurrency: "unbounded", discard: true }).pipe(Effect.provide(services))

@@ -10,7 +10,7 @@ import { Deliveries } from "../../src/kernel/Deliveries.js"
 import { toJson } from "../../src/kernel/Envelope.js"
 import { ExternalBus } from "../../src/kernel/ExternalBus.js"
 import { Outbox } from "../../src/kernel/Outbox.js"
-import * as JetStreamBus from "../../src/worker/JetStreamBus.js"
+import * as JetStream from "../../src/worker/JetStream.js"
 import * as Relay from "../../src/worker/Relay.js"
 import * as Worker from "../../src/worker/Worker.js"
 import * as Pipeline from "../support/EventPipeline.js"
@@ -128,7 +128,7 @@ for (const backend of backends) {
         yield* startWorker()
         yield* exactlyOnce(5)
         // Without a message id the broker stores each copy, as it would once the window has passed.
-        const { client, options } = yield* JetStreamBus.JetStream
+        const { client, options } = yield* JetStream.JetStream
         for (const envelope of yield* Pipeline.outboxEnvelopes) {
           yield* Effect.promise(() => client.publish(`${options.subjectPrefix}.${envelope.type}`, toJson(envelope)))
         }

@@ -59,7 +59,7 @@ const withWorld = <A, E>(retry: RetryPolicy, test: (smtp: SmtpServer.SmtpServer)
     const dataDir = yield* temporaryDataDir
     const smtp = yield* SmtpServer.make()
     const context = yield* Layer.build(services(smtp.url, dataDir))
-    const options = { retry, batchSize: 10, lease: Duration.seconds(30), pollInterval: Duration.millis(20) }
+    const options = { retry, batchSize: 10, concurrency: 1, lease: Duration.seconds(30), pollInterval: Duration.millis(20) }
     yield* Effect.forkScoped(Dispatcher.run(Composition.subscribers, options)).pipe(Effect.provide(context))
     return yield* Effect.provide(test(smtp), context)
   }).pipe(Effect.provide(silent))

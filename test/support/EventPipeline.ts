@@ -15,7 +15,8 @@ import type { Envelope } from "../../src/kernel/Envelope.js"
 import * as MessageBus from "../../src/kernel/MessageBus.js"
 import { LocalSubscriptions } from "../../src/kernel/Outbox.js"
 import type { Subscriber } from "../../src/kernel/Subscriber.js"
-import * as JetStreamBus from "../../src/worker/JetStreamBus.js"
+import * as JetStream from "../../src/worker/JetStream.js"
+import * as JetStreamConsumer from "../../src/worker/JetStreamConsumer.js"
 import * as NatsServer from "./NatsServer.js"
 import type { TestDatabase } from "./TestDatabases.js"
 
@@ -48,7 +49,7 @@ export const recorder = (after: (event: Emitted) => Effect.Effect<void> = () => 
 })
 
 /** Short timeouts, so a broker outage and a redelivery each take about a second. */
-const settings = (url: string): JetStreamBus.JetStreamOptions => ({
+const settings = (url: string): JetStream.JetStreamOptions => ({
   url,
   stream: "FAULT_EVENTS",
   subjectPrefix: "fault.events",
@@ -74,8 +75,8 @@ export const layer = (database: () => TestDatabase) => {
     Layer.provide(Layer.succeed(LocalSubscriptions, [])),
     Layer.provideMerge(database())
   )
-  const bus = JetStreamBus.publisher.pipe(
-    Layer.provideMerge(Layer.unwrapEffect(Effect.map(NatsServer.TestNats, ({ url }) => JetStreamBus.layer(settings(url))))),
+  const bus = JetStream.publisher.pipe(
+    Layer.provideMerge(Layer.unwrapEffect(Effect.map(NatsServer.TestNats, ({ url }) => JetStream.layer(settings(url))))),
     Layer.provideMerge(NatsServer.layer)
   )
   return Layer.mergeAll(sql, bus, CommitSignal.layer)
@@ -124,8 +125,8 @@ export const outboxEnvelopes = Effect.flatMap(SqlClient.SqlClient, (sql) =>
   Effect.orDie
 )
 
-export const streamMessages = Effect.flatMap(JetStreamBus.JetStream, ({ manager, options }) =>
+export const streamMessages = Effect.flatMap(JetStream.JetStream, ({ manager, options }) =>
   Effect.map(Effect.promise(() => manager.streams.info(options.stream)), (info) => info.state.messages))
 
-export const consumerInfo = Effect.flatMap(JetStreamBus.JetStream, ({ manager, options }) =>
-  Effect.promise(() => manager.consumers.info(options.stream, JetStreamBus.consumerName(subscriberName))))
+export const consumerInfo = Effect.flatMap(JetStream.JetStream, ({ manager, options }) =>
+  Effect.promise(() => manager.consumers.info(options.stream, JetStreamConsumer.consumerName(subscriberName))))

@@ -59,6 +59,7 @@ export const auth = () =>
 export const eventOptions: Dispatcher.DispatchOptions = {
   retry: { maxAttempts: 3, baseDelay: Duration.zero, maxDelay: Duration.zero },
   batchSize: 100,
+  concurrency: 1,
   lease: Duration.minutes(1),
   pollInterval: Duration.seconds(1)
 }

@@ -28,6 +28,7 @@ export const admin = { accessKey: "admin", email: "admin@kingdom.test", password
 export const eventOptions: Dispatcher.DispatchOptions = {
   retry: { maxAttempts: 3, baseDelay: Duration.millis(20), maxDelay: Duration.millis(100) },
   batchSize: 50,
+  concurrency: 1,
   lease: Duration.seconds(30),
   pollInterval: Duration.millis(50)
 }

@@ -44,6 +44,7 @@ const layers = Layer.mergeAll(
 const options: Dispatcher.DispatchOptions = {
   retry: { maxAttempts: 3, baseDelay: Duration.zero, maxDelay: Duration.zero },
   batchSize: 10,
+  concurrency: 1,
   lease: Duration.minutes(1),
   pollInterval: Duration.seconds(1)
 }

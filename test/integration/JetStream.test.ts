@@ -4,10 +4,11 @@ import { randomUUID } from "node:crypto"
 import { Envelope } from "../../src/kernel/Envelope.js"
 import { ExternalBus } from "../../src/kernel/ExternalBus.js"
 import type { Subscriber } from "../../src/kernel/Subscriber.js"
-import * as JetStreamBus from "../../src/worker/JetStreamBus.js"
+import * as JetStream from "../../src/worker/JetStream.js"
+import * as JetStreamConsumer from "../../src/worker/JetStreamConsumer.js"
 import * as NatsServer from "../support/NatsServer.js"
 
-const settings = (url: string): JetStreamBus.JetStreamOptions => ({
+const settings = (url: string): JetStream.JetStreamOptions => ({
   url,
   stream: "KINGDOM_EVENTS",
   subjectPrefix: "kingdom.events",
@@ -20,8 +21,8 @@ const settings = (url: string): JetStreamBus.JetStreamOptions => ({
 })
 
 /** A private broker per test, the JetStream connection to it and the publisher. */
-const bus = JetStreamBus.publisher.pipe(
-  Layer.provideMerge(Layer.unwrapEffect(Effect.map(NatsServer.TestNats, ({ url }) => JetStreamBus.layer(settings(url))))),
+const bus = JetStream.publisher.pipe(
+  Layer.provideMerge(Layer.unwrapEffect(Effect.map(NatsServer.TestNats, ({ url }) => JetStream.layer(settings(url))))),
   Layer.provideMerge(NatsServer.layer),
   // The failures these tests provoke are logged as warnings (and one error: the message that is not an envelope).
   Layer.merge(Logger.minimumLogLevel(LogLevel.Error))
@@ -52,8 +53,8 @@ const recorder = Effect.map(Queue.unbounded<Delivery>(), (queue) => ({
 const fastRetry = { backoff: () => Duration.millis(100), pullExpires: Duration.seconds(2), resumeDelay: Duration.millis(200) }
 
 const consumerInfo = (name: string) =>
-  Effect.flatMap(JetStreamBus.JetStream, ({ manager, options }) =>
-    Effect.promise(() => manager.consumers.info(options.stream, JetStreamBus.consumerName(name))))
+  Effect.flatMap(JetStream.JetStream, ({ manager, options }) =>
+    Effect.promise(() => manager.consumers.info(options.stream, JetStreamConsumer.consumerName(name))))
 
 /** Retries the assertion for up to 5 s: the broker records acks a moment after the handler returns. */
 const eventually = <A, E, R>(assertion: Effect.Effect<A, E, R>) =>
@@ -65,10 +66,10 @@ const allAcked = (name: string) =>
     expect(info.num_pending).toBe(0)
   })))
 
-describe("JetStreamBus", () => {
+describe("JetStream bus: publisher and consumers", () => {
   it.live("refuses to start without a broker, naming the URL but not its credentials", () =>
     Effect.gen(function*() {
-      const error = yield* Effect.flip(Layer.build(JetStreamBus.layer(settings("nats://alice:s3cret@127.0.0.1:1"))).pipe(Effect.scoped))
+      const error = yield* Effect.flip(Layer.build(JetStream.layer(settings("nats://alice:s3cret@127.0.0.1:1"))).pipe(Effect.scoped))
       expect(error._tag).toBe("BusUnavailable")
       expect(error.message).toContain("nats://127.0.0.1:1")
       expect(error.message).not.toContain("s3cret")
@@ -82,7 +83,7 @@ describe("JetStreamBus", () => {
       yield* publish(wanted)
       yield* publish(envelope("RoleCreated"))
       const mail = subscriber("test.welcome mail", ["UserRegistered"])
-      yield* Effect.forkScoped(JetStreamBus.consume(mail, handler(), fastRetry))
+      yield* Effect.forkScoped(JetStreamConsumer.consume(mail, handler(), fastRetry))
 
       const first = yield* next
       expect(first.attempt).toBe(1)
@@ -99,7 +100,7 @@ describe("JetStreamBus", () => {
   it.live("delivers each of several subscribed types, and terminates a message that is not an envelope", () =>
     Effect.gen(function*() {
       const { publish } = yield* ExternalBus
-      const { client } = yield* JetStreamBus.JetStream
+      const { client } = yield* JetStream.JetStream
       const { handler, next } = yield* recorder
       const registered = envelope("UserRegistered")
       const created = envelope("RoleCreated")
@@ -108,7 +109,7 @@ describe("JetStreamBus", () => {
       yield* Effect.promise(() => client.publish("kingdom.events.RoleCreated", "{not json"))
       yield* publish(created)
       const audit = subscriber("audit", ["UserRegistered", "RoleCreated"])
-      yield* Effect.forkScoped(JetStreamBus.consume(audit, handler(), fastRetry))
+      yield* Effect.forkScoped(JetStreamConsumer.consume(audit, handler(), fastRetry))
       expect([(yield* next).envelope.id, (yield* next).envelope.id]).toEqual([registered.id, created.id])
       yield* allAcked(audit.name)
       expect((yield* consumerInfo(audit.name)).num_redelivered).toBe(0)
@@ -117,7 +118,7 @@ describe("JetStreamBus", () => {
   it.live("stores an envelope published twice within the duplicate window once", () =>
     Effect.gen(function*() {
       const { publish } = yield* ExternalBus
-      const { manager, options } = yield* JetStreamBus.JetStream
+      const { manager, options } = yield* JetStream.JetStream
       const { handler, next } = yield* recorder
       const once = envelope("UserRegistered")
       yield* publish(once)
@@ -125,7 +126,7 @@ describe("JetStreamBus", () => {
       expect((yield* Effect.promise(() => manager.streams.info(options.stream))).state.messages).toBe(1)
 
       const reader = subscriber("dedup-reader", ["UserRegistered"])
-      yield* Effect.forkScoped(JetStreamBus.consume(reader, handler(), fastRetry))
+      yield* Effect.forkScoped(JetStreamConsumer.consume(reader, handler(), fastRetry))
       expect((yield* next).envelope.id).toBe(once.id)
       const after = envelope("UserRegistered")
       yield* publish(after)
@@ -138,7 +139,7 @@ describe("JetStreamBus", () => {
       const { handler, next, queue } = yield* recorder
       const flaky = subscriber("flaky", ["UserRegistered"])
       const failTwice = ({ attempt }: Delivery) => (attempt < 3 ? Effect.fail("not yet") : Effect.void)
-      yield* Effect.forkScoped(JetStreamBus.consume(flaky, handler(failTwice), fastRetry))
+      yield* Effect.forkScoped(JetStreamConsumer.consume(flaky, handler(failTwice), fastRetry))
       const event = envelope("UserRegistered")
       yield* publish(event)
 
@@ -154,7 +155,7 @@ describe("JetStreamBus", () => {
       const { publish } = yield* ExternalBus
       const first = yield* recorder
       const worker = subscriber("killable", ["UserRegistered"])
-      const stuck = yield* Effect.forkScoped(JetStreamBus.consume(worker, first.handler(() => Effect.never), fastRetry))
+      const stuck = yield* Effect.forkScoped(JetStreamConsumer.consume(worker, first.handler(() => Effect.never), fastRetry))
       const event = envelope("UserRegistered")
       yield* publish(event)
       expect((yield* first.next).attempt).toBe(1)
@@ -167,7 +168,7 @@ describe("JetStreamBus", () => {
       yield* Fiber.interrupt(stuck).pipe(Effect.timeoutFail({ duration: Duration.seconds(2), onTimeout: () => new Error("interrupt hung") }))
       const second = yield* recorder
       // A shorter ackWait this time: the consumer is updated in place, its pending message kept.
-      yield* Effect.forkScoped(JetStreamBus.consume(worker, second.handler(), { ...fastRetry, ackWait: Duration.millis(800) }))
+      yield* Effect.forkScoped(JetStreamConsumer.consume(worker, second.handler(), { ...fastRetry, ackWait: Duration.millis(800) }))
       const again = yield* second.next
       expect([again.envelope.id, again.attempt]).toEqual([event.id, 2])
       expect((yield* consumerInfo(worker.name)).config.ack_wait).toBe(800_000_000)
@@ -184,7 +185,7 @@ describe("JetStreamBus", () => {
       const pending = envelope("UserRegistered")
       const failFirstOfPending = ({ envelope, attempt }: Delivery) => (envelope.id === pending.id && attempt === 1 ? Effect.fail("later") : Effect.void)
       const worker = subscriber("restartable", ["UserRegistered"])
-      yield* Effect.forkScoped(JetStreamBus.consume(worker, handler(failFirstOfPending), { ...fastRetry, backoff: () => Duration.seconds(2) }))
+      yield* Effect.forkScoped(JetStreamConsumer.consume(worker, handler(failFirstOfPending), { ...fastRetry, backoff: () => Duration.seconds(2) }))
 
       const before = envelope("UserRegistered")
       yield* publish(before)
