@@ -50,19 +50,12 @@ const fail = (cause: unknown) => {
   return new SqlError({ cause, message: "Failed to execute statement" })
 }
 
-/** Resolves on the next turn of the event loop, after pending I/O and timers. */
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
-
 /**
  * Once PGlite starts a statement it cannot be cancelled, so wait for it even when interrupted:
- * the permit must not be handed on while the session is still busy. PGlite runs in this thread and
- * settles its promises without giving the event loop a turn, so a stream of statements (a backlog
- * of events) would starve sockets and timers: a 100 ms interval fired 2 times in 2 s of `select 1`
- * instead of 20. Each statement therefore ends by yielding one turn (it costs about a fifth of the
- * rate of trivial statements, measured the same way: 12,700 instead of 15,700 in 2 s).
+ * the permit must not be handed on while the session is still busy.
  */
 const run = <A>(evaluate: () => Promise<A>): Effect.Effect<A, SqlError> =>
-  Effect.uninterruptible(Effect.tryPromise({ try: () => evaluate().finally(nextTurn), catch: fail }))
+  Effect.uninterruptible(Effect.tryPromise({ try: evaluate, catch: fail }))
 
 /** Like node-postgres: one statement gives its rows, several give one row list per statement. */
 const rowsOf = (results: Array<Results<object>>): ReadonlyArray<object> =>

@@ -37,6 +37,9 @@ export const runDue = <R>(subscribers: ReadonlyArray<Subscriber<R>>, options: Di
         const subscriber = byName.get(delivery.subscriber)!
         const outcome = yield* EventHandling.attempt(subscriber, delivery.envelope, delivery.attempts, options.retry, deliveries.complete(delivery))
         const at = new Date(yield* Clock.currentTimeMillis)
+        // An in-process database (PGlite) settles its statements without giving the event loop a turn:
+        // yielding one after each delivery keeps requests and timers served while a backlog drains.
+        yield* Effect.sleep(Duration.zero)
         switch (outcome._tag) {
           case "Handled":
             return
