@@ -26,8 +26,6 @@ import * as JetStream from "./worker/JetStream.js"
 /** Every subscriber of every module: run by the server on the embedded default, by workers with NATS. */
 export const subscribers = [AuthSubscribers.mail] as const
 
-export type SubscriberServices = (typeof subscribers)[number] extends Subscriber<infer R> ? R : never
-
 export class ConfigurationError extends Data.TaggedError("ConfigurationError")<{ readonly reason: string }> {
   override get message() {
     return this.reason
