@@ -3,6 +3,7 @@
  * main.ts loads these once and hands plain values to the layers. The README table mirrors this file.
  */
 import { Config, Duration, LogLevel, type Option, type Redacted } from "effect"
+import type { ConflictRetryPolicy } from "./kernel/ConflictRetry.js"
 import type { DispatchOptions } from "./kernel/Dispatcher.js"
 import type { PageSizes } from "./kernel/Paging.js"
 
@@ -14,11 +15,14 @@ export const environment: Config.Config<Environment> = Config.literal("developme
 export interface ServerConfig {
   readonly host: string
   readonly port: number
+  /** On SIGTERM/SIGINT: how long requests in flight may take to finish before their connections are closed. */
+  readonly drainTimeout: Duration.Duration
 }
 
 export const server: Config.Config<ServerConfig> = Config.all({
   host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1")),
-  port: Config.port("PORT").pipe(Config.withDefault(4000))
+  port: Config.port("PORT").pipe(Config.withDefault(4000)),
+  drainTimeout: Config.duration("DRAIN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10)))
 })
 
 export interface DatabaseConfig {
@@ -148,4 +152,14 @@ export const mail: Config.Config<MailConfig> = Config.all({
   smtpUrl: Config.option(Config.redacted("SMTP_URL")),
   from: Config.nonEmptyString("MAIL_FROM").pipe(Config.withDefault("kingdom-server <no-reply@kingdom.localhost>")),
   timeout: Config.duration("SMTP_TIMEOUT").pipe(Config.withDefault(Duration.seconds(30)))
+})
+
+/** A command that lost a race on an aggregate runs again on the fresh state, this many times at most. */
+export const conflictRetry: Config.Config<ConflictRetryPolicy> = Config.all({
+  retries: Config.integer("COMMAND_CONFLICT_RETRIES").pipe(
+    Config.validate({ message: "must be between 0 and 100", validation: (n) => n >= 0 && n <= 100 }),
+    Config.withDefault(5)
+  ),
+  baseDelay: Config.duration("COMMAND_RETRY_BASE").pipe(Config.withDefault(Duration.millis(5))),
+  maxDelay: Config.duration("COMMAND_RETRY_MAX").pipe(Config.withDefault(Duration.millis(200)))
 })

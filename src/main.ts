@@ -16,6 +16,7 @@ import { DatabaseInfo } from "./database/DatabaseInfo.js"
 import * as GraphQLSchema from "./graphql/Schema.js"
 import * as Server from "./http/Server.js"
 import * as Dispatcher from "./kernel/Dispatcher.js"
+import { ConflictRetry } from "./kernel/ConflictRetry.js"
 import { PageSizeLimits } from "./kernel/Paging.js"
 import * as JetStream from "./worker/JetStream.js"
 import * as Relay from "./worker/Relay.js"
@@ -30,7 +31,8 @@ const config = Effect.all({
   pageSizes: AppConfig.pageSizes,
   events: AppConfig.events,
   mail: AppConfig.mail,
-  nats: AppConfig.nats
+  nats: AppConfig.nats,
+  conflictRetry: AppConfig.conflictRetry
 })
 
 const announceStart = Effect.gen(function*() {
@@ -63,7 +65,8 @@ const program = Effect.gen(function*() {
     JoseTokens.layer({ ...settings.token, secret }),
     Composition.mailer(settings.mail, settings.environment),
     Composition.authSettings(settings.passwordReset),
-    Layer.succeed(PageSizeLimits, settings.pageSizes)
+    Layer.succeed(PageSizeLimits, settings.pageSizes),
+    Layer.succeed(ConflictRetry, settings.conflictRetry)
   )
   const dispatcher = local.length === 0 ? Layer.empty : Layer.scopedDiscard(Effect.forkScoped(Dispatcher.run(local, settings.events)))
   const relay = Option.match(settings.nats.url, {

@@ -5,9 +5,10 @@
  */
 import { HttpMiddleware, HttpRouter, HttpServer, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Effect, Layer } from "effect"
+import { Deferred, Duration, Effect, Exit, Layer } from "effect"
 import type { GraphQLSchema } from "../graphql/GraphQLJs.js"
 import { createServer } from "node:http"
+import type * as Http from "node:http"
 import type { ServerConfig } from "../Config.js"
 import * as GraphQLRoute from "./GraphQLRoute.js"
 import * as RequestId from "./RequestId.js"
@@ -24,11 +25,37 @@ export const router = <R>(schema: GraphQLSchema) =>
     Effect.catchTag("RouteNotFound", () => Effect.succeed(notFound))
   )
 
+/**
+ * Graceful shutdown: stop accepting, close idle keep-alive connections, let requests in flight finish
+ * (their transactions commit) for up to `timeout`, then close the rest (their fibers are interrupted
+ * and their transactions roll back). Runs before the database closes: layers close in reverse order.
+ */
+const drainOnClose = (server: Http.Server, timeout: Duration.Duration) =>
+  Layer.scopedDiscard(Effect.addFinalizer(() =>
+    Effect.gen(function*() {
+      if (!server.listening) return
+      const closed = yield* Deferred.make<void>()
+      server.close(() => Deferred.unsafeDone(closed, Exit.void))
+      server.closeIdleConnections()
+      yield* Deferred.await(closed).pipe(
+        Effect.timeout(timeout),
+        Effect.catchTag("TimeoutException", () =>
+          Effect.logWarning(`requests still running after ${Duration.format(timeout)}; closing their connections`).pipe(
+            Effect.zipRight(Effect.sync(() => server.closeAllConnections())),
+            Effect.zipRight(Deferred.await(closed))
+          ))
+      )
+    })
+  ))
+
 /** Serves until the layer's scope closes; the resolvers' services (R) come from the caller. */
-export const layer = <R>(schema: GraphQLSchema, config: ServerConfig) =>
-  HttpServer.serve(RequestId.middleware(HttpMiddleware.logger(router<R>(schema)))).pipe(
-    Layer.provideMerge(NodeHttpServer.layer(createServer, { host: config.host, port: config.port }))
+export const layer = <R>(schema: GraphQLSchema, config: ServerConfig) => {
+  const server = createServer()
+  return HttpServer.serve(RequestId.middleware(HttpMiddleware.logger(router<R>(schema)))).pipe(
+    Layer.provideMerge(drainOnClose(server, config.drainTimeout)),
+    Layer.provideMerge(NodeHttpServer.layer(() => server, { host: config.host, port: config.port }))
   )
+}
 
 /** http://host:port of the bound server (the real port when asked for port 0). */
 export const baseUrl = Effect.map(HttpServer.HttpServer, (server) =>

@@ -1,5 +1,6 @@
 import { Clock, Effect } from "effect"
 import { CommitSignal } from "./CommitSignal.js"
+import { retryOnConflict } from "./ConflictRetry.js"
 import { Envelope } from "./Envelope.js"
 import { newUuid } from "./Ids.js"
 import { Outbox } from "./Outbox.js"
@@ -31,7 +32,8 @@ const envelopeOf = <Ev extends { readonly _tag: string }>(encode: (event: Ev) =>
 
 /**
  * The internal message bus: a command runs its one handler inside one unit of work, and the events
- * the handler returns are stored in the outbox in that same unit of work. After commit, subscribers
+ * the handler returns are stored in the outbox in that same unit of work. A command that lost a race
+ * on an aggregate (Conflict) runs again on the fresh state (ConflictRetry.ts). After commit, subscribers
  * (Subscriber.ts: in process, in workers) get them from there, at least once, never before the
  * change they describe is durable, and never for a change that rolled back.
  */
@@ -57,7 +59,7 @@ export const make = <H extends CommandRegistry, Ev extends { readonly _tag: stri
       const events = outcome.events as ReadonlyArray<Ev>
       if (events.length > 0) yield* outbox.append(yield* Effect.forEach(events, envelopeOf(encode)))
       return { raised: events.length, result: outcome.result }
-    }))
+    })).pipe(retryOnConflict(String(command._tag)))
     if (raised > 0) yield* Effect.flatMap(CommitSignal, (signal) => signal.notify)
     return result
   }).pipe(Effect.withSpan(`command.${String(command._tag)}`))

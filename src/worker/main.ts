@@ -8,6 +8,7 @@ import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer, Logger, Option } from "effect"
 import * as Composition from "../Composition.js"
 import * as AppConfig from "../Config.js"
+import { ConflictRetry } from "../kernel/ConflictRetry.js"
 import * as Dispatcher from "../kernel/Dispatcher.js"
 import * as Worker from "./Worker.js"
 
@@ -17,7 +18,8 @@ const config = Effect.all({
   passwordReset: AppConfig.passwordReset,
   events: AppConfig.events,
   mail: AppConfig.mail,
-  nats: AppConfig.nats
+  nats: AppConfig.nats,
+  conflictRetry: AppConfig.conflictRetry
 })
 
 const required = <A>(value: Option.Option<A>, reason: string) =>
@@ -32,7 +34,8 @@ const program = Effect.gen(function*() {
     Composition.database(settings.database, []),
     Composition.mailer(settings.mail, settings.environment),
     Composition.authSettings(settings.passwordReset),
-    Composition.jetStream(settings.nats, url)
+    Composition.jetStream(settings.nats, url),
+    Layer.succeed(ConflictRetry, settings.conflictRetry)
   )
   yield* Effect.logInfo(`worker running ${subscribers.map((s) => s.name).join(", ")} on ${settings.nats.stream}`)
   return yield* Effect.all([

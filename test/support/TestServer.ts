@@ -59,7 +59,7 @@ export const layer: Layer.Layer<TestServer | MailerMemory.SentMail, unknown> = L
     Bootstrap.ensureAdmin({ accessKey: admin.accessKey, email: admin.email, password: Option.some(Redacted.make(admin.password)) })
   )
   const server = Layer.effect(TestServer, Effect.map(Server.baseUrl, (baseUrl) => ({ baseUrl }))).pipe(
-    Layer.provide(Server.layer<AuthApi.AuthServices>(schema, { host: "127.0.0.1", port: 0 }))
+    Layer.provide(Server.layer<AuthApi.AuthServices>(schema, { host: "127.0.0.1", port: 0, drainTimeout: Duration.seconds(5) }))
   )
   // As on the embedded default, the server runs the subscribers; polls and retries are fast for tests.
   const subscribers = Layer.scopedDiscard(Effect.forkScoped(Dispatcher.run(Composition.subscribers, eventOptions)))
