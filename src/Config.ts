@@ -158,8 +158,8 @@ export const mail: Config.Config<MailConfig> = Config.all({
 export const conflictRetry: Config.Config<ConflictRetryPolicy> = Config.all({
   retries: Config.integer("COMMAND_CONFLICT_RETRIES").pipe(
     Config.validate({ message: "must be between 0 and 100", validation: (n) => n >= 0 && n <= 100 }),
-    Config.withDefault(5)
+    Config.withDefault(10)
   ),
   baseDelay: Config.duration("COMMAND_RETRY_BASE").pipe(Config.withDefault(Duration.millis(5))),
-  maxDelay: Config.duration("COMMAND_RETRY_MAX").pipe(Config.withDefault(Duration.millis(200)))
+  maxDelay: Config.duration("COMMAND_RETRY_MAX").pipe(Config.withDefault(Duration.millis(500)))
 })
