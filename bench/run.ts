@@ -4,6 +4,7 @@
  *   npm run bench                  # every benchmark below
  *   npm run bench -- pagination    # only this one
  *   npm run bench -- events        # or this one
+ *   npm run bench -- soak          # minutes of mixed load over HTTP (SOAK_DURATION="20 seconds" for a smoke run)
  *   npm run bench -- --list        # names and what each measures
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
@@ -19,6 +20,10 @@ const known: Record<string, { readonly summary: string; readonly load: () => Pro
   events: {
     summary: "events from commit to handled: latency (p50, p99) and events/s, local Dispatcher (PostgreSQL, PGlite) and Relay + JetStream Worker",
     load: () => import("./events.js").then((module) => module.benchmark)
+  },
+  soak: {
+    summary: "mixed read/write GraphQL load over HTTP on PostgreSQL for minutes: req/s, p50/p99 per operation, errors, conflict retries, lost updates",
+    load: () => import("./soak.js").then((module) => module.benchmark)
   }
 }
 

@@ -46,3 +46,7 @@ export const markSeeded = (sql: SqlClient.SqlClient, name: string, marker: strin
 /** The server's own database layer (pool, connect timeout, name transforms), migrating at start like MIGRATE_ON_START=true. */
 export const layer = (url: string) =>
   Database.layer({ url: Option.some(Redacted.make(url)), dataDir: "./.data", migrateOnStart: true, poolMax: 10 })
+
+/** Drops `name`, closing any session still on it, for benchmarks that leave nothing behind. */
+export const drop = (serverUrl: string, name: string): Effect.Effect<void, SqlError> =>
+  onServer(serverUrl, (sql) => Effect.asVoid(sql`DROP DATABASE IF EXISTS ${sql(name)} WITH (FORCE)`))

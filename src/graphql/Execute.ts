@@ -4,6 +4,7 @@
  * log annotations and span, and is interrupted when the request is.
  */
 import { Cause, Effect, Exit, Option, Runtime } from "effect"
+import { setMaxListeners } from "node:events"
 import { type Principal, principal } from "../auth/Queries.js"
 import type { RoleRepository } from "../auth/ports/RoleRepository.js"
 import { TokenIssuer } from "../auth/ports/TokenIssuer.js"
@@ -48,6 +49,9 @@ export const makeContext = <R>(
     Effect.provide(runtime.context)
   )
   const loaders = Loaders.make()
+  // Every running resolver listens to the request's abort until it ends: a page of users has hundreds
+  // at once, past Node's warning threshold of 10 listeners, which is meant for leaks, not this.
+  if (request.signal !== undefined) setMaxListeners(0, request.signal)
   const options = request.signal === undefined ? undefined : { signal: request.signal }
   return {
     requestId: request.requestId,
