@@ -26,9 +26,10 @@ export const router = <R>(schema: GraphQLSchema) =>
   )
 
 /**
- * Graceful shutdown: stop accepting, close idle keep-alive connections, let requests in flight finish
- * (their transactions commit) for up to `timeout`, then close the rest (their fibers are interrupted
- * and their transactions roll back). Runs before the database closes: layers close in reverse order.
+ * Graceful shutdown: stop accepting, let requests in flight finish (their transactions commit) for
+ * up to `timeout`, then close what is left (their fibers are interrupted, their transactions roll
+ * back). Keep-alive connections are closed as soon as they go idle, so a client cannot slip a new
+ * request in. Released before the request handler is removed, and before the database closes.
  */
 const drainOnClose = (server: Http.Server, timeout: Duration.Duration) =>
   Layer.scopedDiscard(Effect.addFinalizer(() =>
@@ -36,14 +37,18 @@ const drainOnClose = (server: Http.Server, timeout: Duration.Duration) =>
       if (!server.listening) return
       const closed = yield* Deferred.make<void>()
       server.close(() => Deferred.unsafeDone(closed, Exit.void))
+      const closeIdle = setInterval(() => server.closeIdleConnections(), 50)
       server.closeIdleConnections()
+      // Finalizers are uninterruptible; the wait must not be, or the timeout could never end it.
       yield* Deferred.await(closed).pipe(
+        Effect.interruptible,
         Effect.timeout(timeout),
         Effect.catchTag("TimeoutException", () =>
           Effect.logWarning(`requests still running after ${Duration.format(timeout)}; closing their connections`).pipe(
             Effect.zipRight(Effect.sync(() => server.closeAllConnections())),
             Effect.zipRight(Deferred.await(closed))
-          ))
+          )),
+        Effect.ensuring(Effect.sync(() => clearInterval(closeIdle)))
       )
     })
   ))
@@ -51,8 +56,9 @@ const drainOnClose = (server: Http.Server, timeout: Duration.Duration) =>
 /** Serves until the layer's scope closes; the resolvers' services (R) come from the caller. */
 export const layer = <R>(schema: GraphQLSchema, config: ServerConfig) => {
   const server = createServer()
-  return HttpServer.serve(RequestId.middleware(HttpMiddleware.logger(router<R>(schema)))).pipe(
-    Layer.provideMerge(drainOnClose(server, config.drainTimeout)),
+  // Built last, released first: the drain runs while requests are still being handled.
+  return drainOnClose(server, config.drainTimeout).pipe(
+    Layer.provideMerge(HttpServer.serve(RequestId.middleware(HttpMiddleware.logger(router<R>(schema))))),
     Layer.provideMerge(NodeHttpServer.layer(() => server, { host: config.host, port: config.port }))
   )
 }

@@ -1,0 +1,58 @@
+/**
+ * TestServer's server (the production layers, mail kept in memory) on a PostgreSQL URL instead of an
+ * embedded PGlite, migrated by dbmate at start as MIGRATE_ON_START does. It answers to TestServer, so
+ * TestServer's HTTP helpers (graphql, signIn, command) work against it; it also hands tests the
+ * server's own SqlClient (its pool), for faults that must hit the connections the server uses.
+ */
+import type * as SqlClient from "@effect/sql/SqlClient"
+import { Duration, Effect, Layer, Logger, LogLevel, Option, Redacted } from "effect"
+import * as Argon2Hasher from "../../src/auth/adapters/Argon2Hasher.js"
+import * as JoseTokens from "../../src/auth/adapters/JoseTokens.js"
+import * as MailerMemory from "../../src/auth/adapters/memory/MailerMemory.js"
+import * as Bootstrap from "../../src/auth/Bootstrap.js"
+import * as AuthApi from "../../src/auth/graphql/Resolvers.js"
+import { AuthSettings } from "../../src/auth/Settings.js"
+import * as Composition from "../../src/Composition.js"
+import * as GraphQLSchema from "../../src/graphql/Schema.js"
+import * as Server from "../../src/http/Server.js"
+import * as Dispatcher from "../../src/kernel/Dispatcher.js"
+import { PageSizeLimits } from "../../src/kernel/Paging.js"
+import { randomSecret } from "../../src/kernel/Secrets.js"
+import { admin, eventOptions, TestServer } from "./TestServer.js"
+
+export interface PostgresServerOptions {
+  readonly url: string
+  /** DATABASE_POOL_MAX. */
+  readonly poolMax: number
+  readonly drainTimeout?: Duration.Duration
+}
+
+export const layer = (
+  options: PostgresServerOptions
+): Layer.Layer<TestServer | MailerMemory.SentMail | SqlClient.SqlClient, unknown> =>
+  Layer.unwrapEffect(Effect.gen(function*() {
+    const schema = yield* GraphQLSchema.make([AuthApi.api])
+    const database = { url: Option.some(Redacted.make(options.url)), dataDir: "unused-with-postgres", migrateOnStart: true, poolMax: options.poolMax }
+    const services = Layer.mergeAll(
+      Composition.database(database, Composition.subscribers),
+      Argon2Hasher.layer,
+      // A fresh key: nothing here outlives the test, so no key file is kept.
+      JoseTokens.layer({ secret: Redacted.make(randomSecret(32)), issuer: "kingdom-e2e", audience: "kingdom-e2e", ttl: Duration.minutes(5) }),
+      MailerMemory.layer,
+      Layer.succeed(AuthSettings, { resetTokenTtl: Duration.minutes(15), publicAppUrl: new URL("http://app.test/") }),
+      Layer.succeed(PageSizeLimits, { defaultSize: 20, max: 100 })
+    )
+    const bootstrap = Layer.effectDiscard(
+      Bootstrap.ensureAdmin({ accessKey: admin.accessKey, email: admin.email, password: Option.some(Redacted.make(admin.password)) })
+    )
+    const drainTimeout = options.drainTimeout ?? Duration.seconds(5)
+    const server = Layer.effect(TestServer, Effect.map(Server.baseUrl, (baseUrl) => ({ baseUrl }))).pipe(
+      Layer.provide(Server.layer<AuthApi.AuthServices>(schema, { host: "127.0.0.1", port: 0, drainTimeout }))
+    )
+    const subscribers = Layer.scopedDiscard(Effect.forkScoped(Dispatcher.run(Composition.subscribers, eventOptions)))
+    return Layer.mergeAll(server, bootstrap, subscribers).pipe(Layer.provideMerge(services))
+  })).pipe(
+    // The outages these servers go through are logged as errors by design (every failed request and
+    // dispatcher round); the tests assert on what clients see instead.
+    Layer.provide(Logger.minimumLogLevel(LogLevel.Fatal))
+  )
