@@ -19,6 +19,59 @@ SET default_tablespace = '';
 SET default_table_access_method = heap;
 
 --
+-- Name: event_deliveries; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.event_deliveries (
+    subscriber text NOT NULL,
+    event_id uuid NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    next_attempt_at timestamp with time zone NOT NULL,
+    last_error text,
+    parked_at timestamp with time zone
+);
+
+
+--
+-- Name: event_inbox; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.event_inbox (
+    subscriber text NOT NULL,
+    event_id uuid NOT NULL,
+    handled_at timestamp with time zone NOT NULL
+);
+
+
+--
+-- Name: outbox; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.outbox (
+    seq bigint NOT NULL,
+    id uuid NOT NULL,
+    type text NOT NULL,
+    payload jsonb NOT NULL,
+    occurred_at timestamp with time zone NOT NULL,
+    published_at timestamp with time zone
+);
+
+
+--
+-- Name: outbox_seq_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.outbox ALTER COLUMN seq ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.outbox_seq_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
 -- Name: password_reset_tokens; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -119,6 +172,38 @@ CREATE TABLE public.users (
 
 
 --
+-- Name: event_deliveries event_deliveries_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.event_deliveries
+    ADD CONSTRAINT event_deliveries_pkey PRIMARY KEY (subscriber, event_id);
+
+
+--
+-- Name: event_inbox event_inbox_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.event_inbox
+    ADD CONSTRAINT event_inbox_pkey PRIMARY KEY (subscriber, event_id);
+
+
+--
+-- Name: outbox outbox_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.outbox
+    ADD CONSTRAINT outbox_id_key UNIQUE (id);
+
+
+--
+-- Name: outbox outbox_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.outbox
+    ADD CONSTRAINT outbox_pkey PRIMARY KEY (seq);
+
+
+--
 -- Name: password_reset_tokens password_reset_tokens_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -191,6 +276,20 @@ ALTER TABLE ONLY public.users
 
 
 --
+-- Name: event_deliveries_due_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX event_deliveries_due_idx ON public.event_deliveries USING btree (next_attempt_at) WHERE (parked_at IS NULL);
+
+
+--
+-- Name: outbox_unpublished_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX outbox_unpublished_idx ON public.outbox USING btree (seq) WHERE (published_at IS NULL);
+
+
+--
 -- Name: password_reset_tokens_user_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -216,6 +315,14 @@ CREATE INDEX users_created_at_id_idx ON public.users USING btree (created_at, id
 --
 
 CREATE INDEX users_role_id_idx ON public.users USING btree (role_id);
+
+
+--
+-- Name: event_deliveries event_deliveries_event_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.event_deliveries
+    ADD CONSTRAINT event_deliveries_event_id_fkey FOREIGN KEY (event_id) REFERENCES public.outbox(id);
 
 
 --
@@ -279,4 +386,5 @@ ALTER TABLE ONLY public.users
 
 INSERT INTO public.schema_migrations (version) VALUES
     ('20261124000001'),
-    ('20261124000002');
+    ('20261124000002'),
+    ('20261124000003');

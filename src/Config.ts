@@ -163,3 +163,20 @@ export const conflictRetry: Config.Config<ConflictRetryPolicy> = Config.all({
   baseDelay: Config.duration("COMMAND_RETRY_BASE").pipe(Config.withDefault(Duration.millis(5))),
   maxDelay: Config.duration("COMMAND_RETRY_MAX").pipe(Config.withDefault(Duration.millis(500)))
 })
+
+/** Everything the server process reads, once, at start (src/main.ts; the soak benchmark builds the same server). */
+export const serverSettings = Config.all({
+  environment,
+  server,
+  database,
+  token,
+  admin,
+  passwordReset,
+  pageSizes,
+  events,
+  mail,
+  nats,
+  conflictRetry
+})
+
+export type ServerSettings = Config.Config.Success<typeof serverSettings>

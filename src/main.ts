@@ -21,20 +21,6 @@ import { PageSizeLimits } from "./kernel/Paging.js"
 import * as JetStream from "./worker/JetStream.js"
 import * as Relay from "./worker/Relay.js"
 
-const config = Effect.all({
-  environment: AppConfig.environment,
-  server: AppConfig.server,
-  database: AppConfig.database,
-  token: AppConfig.token,
-  admin: AppConfig.admin,
-  passwordReset: AppConfig.passwordReset,
-  pageSizes: AppConfig.pageSizes,
-  events: AppConfig.events,
-  mail: AppConfig.mail,
-  nats: AppConfig.nats,
-  conflictRetry: AppConfig.conflictRetry
-})
-
 const announceStart = Effect.gen(function*() {
   const url = `${yield* Server.baseUrl}${Server.graphqlPath}`
   const database = yield* DatabaseInfo
@@ -43,7 +29,7 @@ const announceStart = Effect.gen(function*() {
 })
 
 const program = Effect.gen(function*() {
-  const settings = yield* config
+  const settings = yield* AppConfig.serverSettings
   // Workers share the database; the embedded one belongs to this process, and its single session
   // would also stall behind a relay waiting on an unreachable broker.
   if (Option.isSome(settings.nats.url) && Option.isNone(settings.database.url)) {

@@ -27,19 +27,8 @@ import { PageSizeLimits } from "../../src/kernel/Paging.js"
 import { randomSecret } from "../../src/kernel/Secrets.js"
 
 /** The settings main.ts reads, from the environment as it reads them. */
-export const settings = Effect.all({
-  environment: AppConfig.environment,
-  server: AppConfig.server,
-  database: AppConfig.database,
-  token: AppConfig.token,
-  admin: AppConfig.admin,
-  passwordReset: AppConfig.passwordReset,
-  pageSizes: AppConfig.pageSizes,
-  events: AppConfig.events,
-  mail: AppConfig.mail,
-  conflictRetry: AppConfig.conflictRetry
-})
-export type Settings = Effect.Effect.Success<typeof settings>
+export const settings = AppConfig.serverSettings
+export type Settings = AppConfig.ServerSettings
 
 export interface Options {
   readonly databaseUrl: string
