@@ -5,6 +5,7 @@
 import { Config, Duration, LogLevel, type Option, type Redacted } from "effect"
 import type { ConflictRetryPolicy } from "./kernel/ConflictRetry.js"
 import type { DispatchOptions } from "./kernel/Dispatcher.js"
+import type { QueryLimits } from "./graphql/Limits.js"
 import type { PageSizes } from "./kernel/Paging.js"
 
 export type Environment = "development" | "production" | "test"
@@ -164,6 +165,26 @@ export const conflictRetry: Config.Config<ConflictRetryPolicy> = Config.all({
   maxDelay: Config.duration("COMMAND_RETRY_MAX").pipe(Config.withDefault(Duration.millis(500)))
 })
 
+const limit = (name: string, fallback: number) =>
+  Config.integer(name).pipe(
+    Config.validate({ message: "must be a positive integer", validation: (n) => n >= 1 }),
+    Config.withDefault(fallback)
+  )
+
+/**
+ * What one GraphQL request may ask for; above any real client's needs, below what hurts the server.
+ * The cost is graphql-armor's static estimate (fields weighted by depth, lists by their `first`/`last`):
+ * a full page of 100 users with their roles and grants scores about 10,500.
+ */
+export const queryLimits: Config.Config<QueryLimits> = Config.all({
+  maxBodyBytes: limit("GRAPHQL_MAX_BODY_BYTES", 1024 * 1024),
+  maxTokens: limit("GRAPHQL_MAX_TOKENS", 2000),
+  maxDepth: limit("GRAPHQL_MAX_DEPTH", 12),
+  maxAliases: limit("GRAPHQL_MAX_ALIASES", 15),
+  maxDirectives: limit("GRAPHQL_MAX_DIRECTIVES", 20),
+  maxCost: limit("GRAPHQL_MAX_COST", 25_000)
+})
+
 /** Everything the server process reads, once, at start (src/main.ts; the soak benchmark builds the same server). */
 export const serverSettings = Config.all({
   environment,
@@ -176,7 +197,8 @@ export const serverSettings = Config.all({
   events,
   mail,
   nats,
-  conflictRetry
+  conflictRetry,
+  queryLimits
 })
 
 export type ServerSettings = Config.Config.Success<typeof serverSettings>

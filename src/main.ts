@@ -64,7 +64,7 @@ const program = Effect.gen(function*() {
       )
   })
   const server = Layer.effectDiscard(announceStart).pipe(
-    Layer.provideMerge(Server.layer<AuthApi.AuthServices>(schema, settings.server))
+    Layer.provideMerge(Server.layer<AuthApi.AuthServices>(schema, settings.server, settings.queryLimits))
   )
 
   return yield* Effect.zipRight(Bootstrap.ensureAdmin(settings.admin), Layer.launch(Layer.mergeAll(server, dispatcher, relay))).pipe(

@@ -4,15 +4,14 @@
  */
 import { HttpIncomingMessage, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect, Option } from "effect"
-import { GraphQLError, type GraphQLSchema } from "../graphql/GraphQLJs.js"
+import { GraphQLError, type GraphQLSchema, specifiedRules } from "../graphql/GraphQLJs.js"
+import * as Limits from "../graphql/Limits.js"
+import type { QueryLimits } from "../graphql/Limits.js"
 import { createHandler, type Response } from "graphql-http"
 import type { GraphQLContext } from "../graphql/Context.js"
 import * as ErrorCodes from "../graphql/ErrorCodes.js"
 import * as Execute from "../graphql/Execute.js"
 import { RequestId } from "./RequestId.js"
-
-/** Far above any real query; bounds the memory one request can take before parsing. */
-const maxBodyBytes = 1024 * 1024
 
 /**
  * Resolver failures arrive here already coded (ErrorCodes.ts). An uncoded error that wraps a thrown
@@ -37,20 +36,22 @@ const toResponse = ([body, init]: Response) => {
 }
 
 /** The route's handler; it runs resolvers on the request fiber's services, which must include R. */
-export const make = <R>(schema: GraphQLSchema) => {
+export const make = <R>(schema: GraphQLSchema, limits: QueryLimits) => {
   type Context = GraphQLContext<R | Execute.PrincipalServices>
   // The per-request context travels in graphql-http's request and is handed to graphql-js as is.
   const handler = createHandler<HttpServerRequest.HttpServerRequest, Context, Context>({
     schema,
     context: (request) => request.context,
-    formatError
+    formatError,
+    parse: Limits.parser(limits),
+    validationRules: [...specifiedRules, ...Limits.validationRules(limits)]
   })
   return Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const requestId = yield* RequestId
     const runtime = yield* Effect.runtime<R | Execute.PrincipalServices>()
     const body = request.method === "POST"
-      ? yield* HttpIncomingMessage.withMaxBodySize(request.text, Option.some(maxBodyBytes))
+      ? yield* HttpIncomingMessage.withMaxBodySize(request.text, Option.some(limits.maxBodyBytes))
       : null
     const authorization = request.headers["authorization"] ?? null
     const response = yield* Effect.promise((signal) =>

@@ -7,6 +7,7 @@ import { HttpMiddleware, HttpRouter, HttpServer, HttpServerResponse } from "@eff
 import { NodeHttpServer } from "@effect/platform-node"
 import { Deferred, Duration, Effect, Exit, Layer } from "effect"
 import type { GraphQLSchema } from "../graphql/GraphQLJs.js"
+import type { QueryLimits } from "../graphql/Limits.js"
 import { createServer } from "node:http"
 import type * as Http from "node:http"
 import type { ServerConfig } from "../Config.js"
@@ -17,10 +18,10 @@ export const graphqlPath = "/graphql"
 
 const notFound = HttpServerResponse.unsafeJson({ error: "Not found" }, { status: 404 })
 
-export const router = <R>(schema: GraphQLSchema) =>
+export const router = <R>(schema: GraphQLSchema, limits: QueryLimits) =>
   HttpRouter.empty.pipe(
     // `all`: graphql-http answers other methods with 405 and an Allow header, as the spec asks.
-    HttpRouter.all(graphqlPath, GraphQLRoute.make<R>(schema)),
+    HttpRouter.all(graphqlPath, GraphQLRoute.make<R>(schema, limits)),
     HttpRouter.get("/healthz", Effect.succeed(HttpServerResponse.unsafeJson({ status: "ok" }))),
     Effect.catchTag("RouteNotFound", () => Effect.succeed(notFound))
   )
@@ -54,11 +55,11 @@ const drainOnClose = (server: Http.Server, timeout: Duration.Duration) =>
   ))
 
 /** Serves until the layer's scope closes; the resolvers' services (R) come from the caller. */
-export const layer = <R>(schema: GraphQLSchema, config: ServerConfig) => {
+export const layer = <R>(schema: GraphQLSchema, config: ServerConfig, limits: QueryLimits) => {
   const server = createServer()
   // Built last, released first: the drain runs while requests are still being handled.
   return drainOnClose(server, config.drainTimeout).pipe(
-    Layer.provideMerge(HttpServer.serve(RequestId.middleware(HttpMiddleware.logger(router<R>(schema))))),
+    Layer.provideMerge(HttpServer.serve(RequestId.middleware(HttpMiddleware.logger(router<R>(schema, limits))))),
     Layer.provideMerge(NodeHttpServer.layer(() => server, { host: config.host, port: config.port }))
   )
 }

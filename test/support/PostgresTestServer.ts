@@ -18,7 +18,7 @@ import * as Server from "../../src/http/Server.js"
 import * as Dispatcher from "../../src/kernel/Dispatcher.js"
 import { PageSizeLimits } from "../../src/kernel/Paging.js"
 import { randomSecret } from "../../src/kernel/Secrets.js"
-import { admin, eventOptions, TestServer } from "./TestServer.js"
+import { admin, eventOptions, queryLimits, TestServer } from "./TestServer.js"
 
 export interface PostgresServerOptions {
   readonly url: string
@@ -47,7 +47,7 @@ export const layer = (
     )
     const drainTimeout = options.drainTimeout ?? Duration.seconds(5)
     const server = Layer.effect(TestServer, Effect.map(Server.baseUrl, (baseUrl) => ({ baseUrl }))).pipe(
-      Layer.provide(Server.layer<AuthApi.AuthServices>(schema, { host: "127.0.0.1", port: 0, drainTimeout }))
+      Layer.provide(Server.layer<AuthApi.AuthServices>(schema, { host: "127.0.0.1", port: 0, drainTimeout }, queryLimits))
     )
     const subscribers = Layer.scopedDiscard(Effect.forkScoped(Dispatcher.run(Composition.subscribers, eventOptions)))
     return Layer.mergeAll(server, bootstrap, subscribers).pipe(Layer.provideMerge(services))

@@ -4,7 +4,7 @@
  * (SentMail) so a test can follow a reset link. Tests talk to it over HTTP only.
  * (Belongs in test/support once that folder's owner takes it.)
  */
-import { Context, Duration, Effect, Layer, Logger, LogLevel, Option, Redacted, Ref, Schedule } from "effect"
+import { ConfigProvider, Context, Duration, Effect, Layer, Logger, LogLevel, Option, Redacted, Ref, Schedule } from "effect"
 import { randomUUID } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
@@ -17,6 +17,7 @@ import * as Bootstrap from "../../src/auth/Bootstrap.js"
 import * as AuthApi from "../../src/auth/graphql/Resolvers.js"
 import { AuthSettings } from "../../src/auth/Settings.js"
 import * as Composition from "../../src/Composition.js"
+import * as AppConfig from "../../src/Config.js"
 import * as GraphQLSchema from "../../src/graphql/Schema.js"
 import * as Server from "../../src/http/Server.js"
 import * as Dispatcher from "../../src/kernel/Dispatcher.js"
@@ -24,6 +25,9 @@ import { PageSizeLimits } from "../../src/kernel/Paging.js"
 import { randomKey } from "./RandomRefs.js"
 
 export const admin = { accessKey: "admin", email: "admin@kingdom.test", password: "admin-password-for-e2e" }
+
+/** The production defaults: the e2e tests send what real clients send, and the limit tests go past them. */
+export const queryLimits = Effect.runSync(AppConfig.queryLimits.pipe(Effect.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map())))))
 
 export const eventOptions: Dispatcher.DispatchOptions = {
   retry: { maxAttempts: 3, baseDelay: Duration.millis(20), maxDelay: Duration.millis(100) },
@@ -59,7 +63,7 @@ export const layer: Layer.Layer<TestServer | MailerMemory.SentMail, unknown> = L
     Bootstrap.ensureAdmin({ accessKey: admin.accessKey, email: admin.email, password: Option.some(Redacted.make(admin.password)) })
   )
   const server = Layer.effect(TestServer, Effect.map(Server.baseUrl, (baseUrl) => ({ baseUrl }))).pipe(
-    Layer.provide(Server.layer<AuthApi.AuthServices>(schema, { host: "127.0.0.1", port: 0, drainTimeout: Duration.seconds(5) }))
+    Layer.provide(Server.layer<AuthApi.AuthServices>(schema, { host: "127.0.0.1", port: 0, drainTimeout: Duration.seconds(5) }, queryLimits))
   )
   // As on the embedded default, the server runs the subscribers; polls and retries are fast for tests.
   const subscribers = Layer.scopedDiscard(Effect.forkScoped(Dispatcher.run(Composition.subscribers, eventOptions)))

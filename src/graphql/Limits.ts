@@ -1,0 +1,45 @@
+/**
+ * Bounds on the work one request may ask for, checked before any resolver runs: the body's size
+ * (read before parsing), tokens (parse stops early), depth, aliases, directives and an estimated cost. Each is
+ * configurable (GRAPHQL_MAX_*); a refused document is answered 400 with a message naming the limit,
+ * and logged. The depth, alias, directive and cost rules are graphql-armor's.
+ */
+import { costLimitRule } from "@escape.tech/graphql-armor-cost-limit"
+import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases"
+import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth"
+import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives"
+import { Effect } from "effect"
+import { type GraphQLError, parse, type Source, type ValidationContext, type ValidationRule } from "./GraphQLJs.js"
+
+export interface QueryLimits {
+  /** The request body, read before anything is parsed. */
+  readonly maxBodyBytes: number
+  readonly maxTokens: number
+  readonly maxDepth: number
+  readonly maxAliases: number
+  readonly maxDirectives: number
+  readonly maxCost: number
+}
+
+/**
+ * A refusal becomes a validation error (a 400 listing them all; armor's default throws the first one
+ * instead) and a log line, written here: no request fiber is at hand inside graphql-js's validation.
+ */
+const rejection = (limit: string) => ({
+  propagateOnRejection: false,
+  onReject: [(context: ValidationContext | null, error: GraphQLError) => {
+    context?.reportError(error)
+    Effect.runFork(Effect.logInfo(`document refused by the ${limit} limit: ${error.message}`))
+  }]
+})
+
+/** The validation rules to add to graphql-js's specified ones. */
+export const validationRules = (limits: QueryLimits): ReadonlyArray<ValidationRule> => [
+  maxDepthRule({ n: limits.maxDepth, ...rejection("depth") }),
+  maxAliasesRule({ n: limits.maxAliases, ...rejection("alias") }),
+  maxDirectivesRule({ n: limits.maxDirectives, ...rejection("directive") }),
+  costLimitRule({ maxCost: limits.maxCost, ...rejection("cost") })
+]
+
+/** graphql-js's parser, stopping at `maxTokens`, so an enormous document costs no more than a long one. */
+export const parser = (limits: QueryLimits) => (source: string | Source) => parse(source, { maxTokens: limits.maxTokens })
