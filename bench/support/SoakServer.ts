@@ -68,7 +68,7 @@ export const start = (options: Options): Effect.Effect<Running, unknown, Scope.S
       Layer.succeed(ConflictRetry, config.conflictRetry)
     )
     const dispatcher = Layer.scopedDiscard(Effect.forkScoped(Dispatcher.run(local, config.events)))
-    const server = Server.layer<AuthApi.AuthServices>(schema, config.server)
+    const server = Server.layer<AuthApi.AuthServices>(schema, config.server, config.queryLimits)
     const context = yield* Layer.build(Layer.mergeAll(server, dispatcher).pipe(
       Layer.provideMerge(Layer.effectDiscard(Bootstrap.ensureAdmin(config.admin))),
       Layer.provideMerge(services)
