@@ -2,7 +2,7 @@
  * Every environment variable the server reads, with its default. Nothing else reads process.env:
  * main.ts loads these once and hands plain values to the layers. The README table mirrors this file.
  */
-import { Config, Duration, LogLevel, type Option, type Redacted } from "effect"
+import { Config, Duration, LogLevel, Option, type Redacted } from "effect"
 import type { ConflictRetryPolicy } from "./kernel/ConflictRetry.js"
 import type { DispatchOptions } from "./kernel/Dispatcher.js"
 import type { QueryLimits } from "./graphql/Limits.js"
@@ -18,12 +18,18 @@ export interface ServerConfig {
   readonly port: number
   /** On SIGTERM/SIGINT: how long requests in flight may take to finish before their connections are closed. */
   readonly drainTimeout: Duration.Duration
+  /** Browser origins allowed to call the API (CORS); none: browsers on other origins are refused. */
+  readonly corsOrigins: ReadonlyArray<string>
 }
 
 export const server: Config.Config<ServerConfig> = Config.all({
   host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1")),
   port: Config.port("PORT").pipe(Config.withDefault(4000)),
-  drainTimeout: Config.duration("DRAIN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10)))
+  drainTimeout: Config.duration("DRAIN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10))),
+  corsOrigins: Config.array(Config.url(), "CORS_ORIGINS").pipe(
+    Config.map((urls) => urls.map((url) => url.origin)),
+    Config.withDefault([])
+  )
 })
 
 export interface DatabaseConfig {
@@ -171,12 +177,20 @@ const limit = (name: string, fallback: number) =>
     Config.withDefault(fallback)
   )
 
+/** A switch that defaults to on, except in production: for what maps the schema out for anyone. */
+const outsideProduction = (name: string) =>
+  Config.all({ environment, flag: Config.option(Config.boolean(name)) }).pipe(
+    Config.map(({ environment, flag }) => Option.getOrElse(flag, () => environment !== "production"))
+  )
+
 /**
  * What one GraphQL request may ask for; above any real client's needs, below what hurts the server.
  * The cost is graphql-armor's static estimate (fields weighted by depth, lists by their `first`/`last`):
  * a full page of 100 users with their roles and grants scores about 10,500.
  */
 export const queryLimits: Config.Config<QueryLimits> = Config.all({
+  introspection: outsideProduction("GRAPHQL_INTROSPECTION"),
+  suggestions: outsideProduction("GRAPHQL_SUGGESTIONS"),
   maxBodyBytes: limit("GRAPHQL_MAX_BODY_BYTES", 1024 * 1024),
   maxTokens: limit("GRAPHQL_MAX_TOKENS", 2000),
   maxDepth: limit("GRAPHQL_MAX_DEPTH", 12),

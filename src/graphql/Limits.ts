@@ -9,7 +9,14 @@ import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases"
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth"
 import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives"
 import { Effect } from "effect"
-import { type GraphQLError, parse, type Source, type ValidationContext, type ValidationRule } from "./GraphQLJs.js"
+import {
+  type GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  type Source,
+  type ValidationContext,
+  type ValidationRule
+} from "./GraphQLJs.js"
 
 export interface QueryLimits {
   /** The request body, read before anything is parsed. */
@@ -19,6 +26,10 @@ export interface QueryLimits {
   readonly maxAliases: number
   readonly maxDirectives: number
   readonly maxCost: number
+  /** Whether clients may query the schema (__schema, __type); off in production by default. */
+  readonly introspection: boolean
+  /** Whether error messages suggest names ("Did you mean …?"), which maps the schema out; off in production by default. */
+  readonly suggestions: boolean
 }
 
 /**
@@ -38,8 +49,15 @@ export const validationRules = (limits: QueryLimits): ReadonlyArray<ValidationRu
   maxDepthRule({ n: limits.maxDepth, ...rejection("depth") }),
   maxAliasesRule({ n: limits.maxAliases, ...rejection("alias") }),
   maxDirectivesRule({ n: limits.maxDirectives, ...rejection("directive") }),
-  costLimitRule({ maxCost: limits.maxCost, ...rejection("cost") })
+  costLimitRule({ maxCost: limits.maxCost, ...rejection("cost") }),
+  ...(limits.introspection ? [] : [NoSchemaIntrospectionCustomRule])
 ]
+
+const suggestion = / ?Did you mean [^?]*\?/g
+
+/** A graphql-js message without its "Did you mean …?" part, unless suggestions are on. */
+export const withoutSuggestions = (limits: QueryLimits, message: string) =>
+  limits.suggestions ? message : message.replace(suggestion, "")
 
 /** graphql-js's parser, stopping at `maxTokens`, so an enormous document costs no more than a long one. */
 export const parser = (limits: QueryLimits) => (source: string | Source) => parse(source, { maxTokens: limits.maxTokens })

@@ -18,9 +18,14 @@ import { RequestId } from "./RequestId.js"
  * non-GraphQL error came from some other code path: masked like any defect. Errors graphql-js made
  * itself (syntax, validation, variable coercion) describe the client's request and pass unchanged.
  */
-const formatError = (error: Readonly<GraphQLError | Error>): GraphQLError | Error => {
+const formatError = (limits: QueryLimits) => (error: Readonly<GraphQLError | Error>): GraphQLError | Error => {
   if (!(error instanceof GraphQLError) || error.extensions["code"] !== undefined) return error
-  if (error.originalError === undefined || error.originalError instanceof GraphQLError) return error
+  if (error.originalError === undefined || error.originalError instanceof GraphQLError) {
+    const message = Limits.withoutSuggestions(limits, error.message)
+    return message === error.message
+      ? error
+      : new GraphQLError(message, { nodes: error.nodes ?? null, source: error.source ?? null, positions: error.positions ?? null, path: error.path ?? null, extensions: error.extensions })
+  }
   // No request fiber here to log with; the default logger still records it.
   Effect.runFork(Effect.logError("GraphQL error outside a resolver program", error.originalError))
   return new GraphQLError(ErrorCodes.internalMessage, {
@@ -42,7 +47,7 @@ export const make = <R>(schema: GraphQLSchema, limits: QueryLimits) => {
   const handler = createHandler<HttpServerRequest.HttpServerRequest, Context, Context>({
     schema,
     context: (request) => request.context,
-    formatError,
+    formatError: formatError(limits),
     parse: Limits.parser(limits),
     validationRules: [...specifiedRules, ...Limits.validationRules(limits)]
   })

@@ -3,7 +3,7 @@
  * an access log line. The layer also outputs HttpServer, so callers can read the bound address
  * (tests listen on port 0).
  */
-import { HttpMiddleware, HttpRouter, HttpServer, HttpServerResponse } from "@effect/platform"
+import { type HttpApp, HttpMiddleware, HttpRouter, HttpServer, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Deferred, Duration, Effect, Exit, Layer } from "effect"
 import type { GraphQLSchema } from "../graphql/GraphQLJs.js"
@@ -54,12 +54,37 @@ const drainOnClose = (server: Http.Server, timeout: Duration.Duration) =>
     })
   ))
 
+/**
+ * On every response: no MIME sniffing, no referrer, no framing, and a policy that lets a JSON answer
+ * load nothing (this API serves no pages).
+ */
+const securityHeaders = HttpMiddleware.make((app) =>
+  Effect.map(app, (response) =>
+    HttpServerResponse.setHeaders(response, {
+      "x-content-type-options": "nosniff",
+      "referrer-policy": "no-referrer",
+      "x-frame-options": "DENY",
+      "content-security-policy": "default-src 'none'; frame-ancestors 'none'"
+    })))
+
+/** Cross-origin browser calls only from the configured origins; without any, no CORS headers at all. */
+const cors = (origins: ReadonlyArray<string>) => <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
+  origins.length === 0 ? app : HttpMiddleware.cors({
+    allowedOrigins: (origin) => origins.includes(origin),
+    allowedMethods: ["GET", "POST", "OPTIONS"],
+    allowedHeaders: ["authorization", "content-type", "accept"],
+    exposedHeaders: ["x-request-id"],
+    maxAge: 600
+  })(app)
+
 /** Serves until the layer's scope closes; the resolvers' services (R) come from the caller. */
 export const layer = <R>(schema: GraphQLSchema, config: ServerConfig, limits: QueryLimits) => {
   const server = createServer()
   // Built last, released first: the drain runs while requests are still being handled.
   return drainOnClose(server, config.drainTimeout).pipe(
-    Layer.provideMerge(HttpServer.serve(RequestId.middleware(HttpMiddleware.logger(router<R>(schema, limits))))),
+    Layer.provideMerge(HttpServer.serve(
+      RequestId.middleware(HttpMiddleware.logger(securityHeaders(cors(config.corsOrigins)(router<R>(schema, limits)))))
+    )),
     Layer.provideMerge(NodeHttpServer.layer(() => server, { host: config.host, port: config.port }))
   )
 }

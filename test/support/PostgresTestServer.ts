@@ -47,7 +47,7 @@ export const layer = (
     )
     const drainTimeout = options.drainTimeout ?? Duration.seconds(5)
     const server = Layer.effect(TestServer, Effect.map(Server.baseUrl, (baseUrl) => ({ baseUrl }))).pipe(
-      Layer.provide(Server.layer<AuthApi.AuthServices>(schema, { host: "127.0.0.1", port: 0, drainTimeout }, queryLimits))
+      Layer.provide(Server.layer<AuthApi.AuthServices>(schema, { host: "127.0.0.1", port: 0, drainTimeout, corsOrigins: [] }, queryLimits))
     )
     const subscribers = Layer.scopedDiscard(Effect.forkScoped(Dispatcher.run(Composition.subscribers, eventOptions)))
     return Layer.mergeAll(server, bootstrap, subscribers).pipe(Layer.provideMerge(services))

@@ -29,6 +29,9 @@ export const admin = { accessKey: "admin", email: "admin@kingdom.test", password
 /** The production defaults: the e2e tests send what real clients send, and the limit tests go past them. */
 export const queryLimits = Effect.runSync(AppConfig.queryLimits.pipe(Effect.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map())))))
 
+/** The one origin the e2e server lets browsers call it from. */
+export const corsOrigins = ["https://app.example.test"]
+
 export const eventOptions: Dispatcher.DispatchOptions = {
   retry: { maxAttempts: 3, baseDelay: Duration.millis(20), maxDelay: Duration.millis(100) },
   batchSize: 50,
@@ -63,7 +66,7 @@ export const layer: Layer.Layer<TestServer | MailerMemory.SentMail, unknown> = L
     Bootstrap.ensureAdmin({ accessKey: admin.accessKey, email: admin.email, password: Option.some(Redacted.make(admin.password)) })
   )
   const server = Layer.effect(TestServer, Effect.map(Server.baseUrl, (baseUrl) => ({ baseUrl }))).pipe(
-    Layer.provide(Server.layer<AuthApi.AuthServices>(schema, { host: "127.0.0.1", port: 0, drainTimeout: Duration.seconds(5) }, queryLimits))
+    Layer.provide(Server.layer<AuthApi.AuthServices>(schema, { host: "127.0.0.1", port: 0, drainTimeout: Duration.seconds(5), corsOrigins }, queryLimits))
   )
   // As on the embedded default, the server runs the subscribers; polls and retries are fast for tests.
   const subscribers = Layer.scopedDiscard(Effect.forkScoped(Dispatcher.run(Composition.subscribers, eventOptions)))

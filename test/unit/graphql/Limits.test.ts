@@ -5,7 +5,7 @@ import { specifiedRules, validate } from "../../../src/graphql/GraphQLJs.js"
 import * as Limits from "../../../src/graphql/Limits.js"
 import * as GraphQLSchema from "../../../src/graphql/Schema.js"
 
-const limits: Limits.QueryLimits = { maxBodyBytes: 1000, maxTokens: 60, maxDepth: 4, maxAliases: 2, maxDirectives: 2, maxCost: 1000 }
+const limits: Limits.QueryLimits = { maxBodyBytes: 1000, maxTokens: 60, maxDepth: 4, maxAliases: 2, maxDirectives: 2, maxCost: 1000, introspection: true, suggestions: true }
 
 /** The messages graphql-js and the limits give for a document against the real schema. */
 const check = (document: string, overrides: Partial<Limits.QueryLimits> = {}) =>
@@ -45,4 +45,19 @@ describe("query limits, before any resolver runs", () => {
   it.effect("stops parsing at maxTokens", () =>
     Effect.map(check(`{ me { ${"accessKey ".repeat(100)} } }`), (messages) =>
       expect(messages.join(" ")).toMatch(/tokens/i)))
+
+  it.effect("refuses introspection when it is off, and allows it when on", () =>
+    Effect.gen(function*() {
+      const document = "{ __schema { queryType { name } } }"
+      expect(yield* check(document)).toEqual([])
+      expect((yield* check(document, { introspection: false })).join(" ")).toMatch(/introspection/i)
+    }))
+
+  it.effect("drops graphql-js's name suggestions when they are off", () =>
+    Effect.gen(function*() {
+      const message = (yield* check("{ me { acessKey } }")).join(" ")
+      expect(message).toMatch(/Did you mean/)
+      expect(Limits.withoutSuggestions({ ...limits, suggestions: false }, message)).toBe('Cannot query field "acessKey" on type "User".')
+      expect(Limits.withoutSuggestions(limits, message)).toBe(message)
+    }))
 })
