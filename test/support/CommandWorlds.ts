@@ -12,31 +12,18 @@ import * as ResetTokenRepositoryPg from "../../src/auth/adapters/postgres/ResetT
 import * as RoleRepositoryPg from "../../src/auth/adapters/postgres/RoleRepositoryPg.js"
 import * as UserRepositoryPg from "../../src/auth/adapters/postgres/UserRepositoryPg.js"
 import * as Actor from "../../src/auth/Actor.js"
-import type { PasswordHasher } from "../../src/auth/ports/PasswordHasher.js"
-import type { PermissionCatalogue } from "../../src/auth/ports/PermissionCatalogue.js"
-import type { ResetTokenRepository } from "../../src/auth/ports/ResetTokenRepository.js"
-import type { RoleRepository } from "../../src/auth/ports/RoleRepository.js"
-import type { TokenIssuer } from "../../src/auth/ports/TokenIssuer.js"
-import type { UserRepository } from "../../src/auth/ports/UserRepository.js"
 import * as OutboxPg from "../../src/database/OutboxPg.js"
 import * as SqlUnitOfWork from "../../src/database/SqlUnitOfWork.js"
 import * as CommitSignal from "../../src/kernel/CommitSignal.js"
-import { LocalSubscriptions, type Outbox } from "../../src/kernel/Outbox.js"
-import type { UnitOfWork } from "../../src/kernel/UnitOfWork.js"
+import { LocalSubscriptions } from "../../src/kernel/Outbox.js"
 import * as TestDatabases from "./TestDatabases.js"
 import * as TestLayers from "./TestLayers.js"
+import type * as AuthApi from "../../src/auth/graphql/Resolvers.js"
+import type { Mailer } from "../../src/auth/ports/Mailer.js"
+import type { AuthSettings } from "../../src/auth/Settings.js"
 
-export type CommandServices =
-  | UserRepository
-  | RoleRepository
-  | PermissionCatalogue
-  | ResetTokenRepository
-  | PasswordHasher
-  | TokenIssuer
-  | Actor.CurrentActor
-  | UnitOfWork
-  | Outbox
-  | CommitSignal.CommitSignal
+/** What the commands need: the auth API's services without mail, as the acting system. */
+export type CommandServices = Exclude<AuthApi.AuthServices, Mailer | AuthSettings> | Actor.CurrentActor
 
 /** The real hasher: the memory world's cheap one is private to TestLayers, and argon2 costs little here. */
 const sqlServices = Layer.mergeAll(
