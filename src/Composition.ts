@@ -2,23 +2,33 @@
  * The adapters every process of the service shares (the server, `npm run worker`, the Lambda): one
  * place that picks them from configuration. Entry points add what is theirs (HTTP, consumers).
  */
+import { RateLimiter } from "@effect/experimental"
 import { Data, Layer, Option, Redacted } from "effect"
+import * as KnownAddressesMemory from "./auth/adapters/memory/KnownAddressesMemory.js"
+import * as LoginFailuresMemory from "./auth/adapters/memory/LoginFailuresMemory.js"
 import * as LogMailer from "./auth/adapters/LogMailer.js"
 import * as PermissionCataloguePg from "./auth/adapters/postgres/PermissionCataloguePg.js"
 import * as ResetTokenRepositoryPg from "./auth/adapters/postgres/ResetTokenRepositoryPg.js"
+import * as SessionRepositoryPg from "./auth/adapters/postgres/SessionRepositoryPg.js"
 import * as RoleRepositoryPg from "./auth/adapters/postgres/RoleRepositoryPg.js"
 import * as UserRepositoryPg from "./auth/adapters/postgres/UserRepositoryPg.js"
+import * as JoseTokens from "./auth/adapters/JoseTokens.js"
+import * as JwtKeys from "./auth/adapters/JwtKeys.js"
+import type { KeySet } from "./auth/adapters/SigningKeys.js"
 import * as SmtpMailer from "./auth/adapters/SmtpMailer.js"
 import type { Mailer } from "./auth/ports/Mailer.js"
-import { AuthSettings } from "./auth/Settings.js"
+import { AuthSettings, SessionSettings } from "./auth/Settings.js"
 import * as AuthSubscribers from "./auth/subscribers/Mail.js"
+import * as Throttle from "./auth/Throttle.js"
 import type * as AppConfig from "./Config.js"
 import * as Database from "./database/Database.js"
 import * as DeliveriesPg from "./database/DeliveriesPg.js"
+import * as JwksRoute from "./http/JwksRoute.js"
 import * as InboxPg from "./database/InboxPg.js"
 import * as OutboxPg from "./database/OutboxPg.js"
 import * as SqlUnitOfWork from "./database/SqlUnitOfWork.js"
 import * as CommitSignal from "./kernel/CommitSignal.js"
+import * as RateLimiterStoreMemory from "./kernel/memory/RateLimiterStoreMemory.js"
 import { LocalSubscriptions } from "./kernel/Outbox.js"
 import type { Subscriber } from "./kernel/Subscriber.js"
 import * as JetStream from "./worker/JetStream.js"
@@ -55,6 +65,7 @@ export const database = (config: AppConfig.DatabaseConfig, local: ReadonlyArray<
     RoleRepositoryPg.layer,
     PermissionCataloguePg.layer,
     ResetTokenRepositoryPg.layer,
+    SessionRepositoryPg.layer,
     SqlUnitOfWork.layer,
     OutboxPg.layer,
     DeliveriesPg.layer,
@@ -78,3 +89,25 @@ export const jetStream = (nats: AppConfig.NatsConfig, url: Redacted.Redacted) =>
 
 export const authSettings = (passwordReset: AppConfig.PasswordResetConfig) =>
   Layer.succeed(AuthSettings, { resetTokenTtl: passwordReset.tokenTtl, publicAppUrl: passwordReset.publicAppUrl })
+
+/**
+ * Rate limits on sign-in and password reset, counted in this process's memory: behind a load balancer
+ * each instance counts its own share (shared stores, such as RateLimiter's Redis one, would pool them).
+ */
+export const throttle = (rateLimits: Throttle.ThrottleSettings) =>
+  Throttle.layer(rateLimits).pipe(Layer.provide(Layer.mergeAll(
+    RateLimiter.layer.pipe(Layer.provide(RateLimiterStoreMemory.layer)),
+    LoginFailuresMemory.layer,
+    KnownAddressesMemory.layer
+  )))
+
+/** Access tokens signed and verified with `keys` (SigningKeys.resolve), and the sessions' settings. */
+export const tokens = (keys: KeySet, token: Pick<AppConfig.TokenConfig, "issuer" | "audience" | "ttl" | "refreshTtl">) =>
+  Layer.merge(
+    JoseTokens.layer({ keys, issuer: token.issuer, audience: token.audience, ttl: token.ttl }),
+    Layer.succeed(SessionSettings, { refreshTokenTtl: token.refreshTtl })
+  )
+
+/** What the auth module serves besides GraphQL: the public halves of `keys`, for the HTTP server. */
+export const authRoutes = (keys: KeySet, token: Pick<AppConfig.TokenConfig, "jwksMaxAge">) =>
+  JwksRoute.make(JwtKeys.publicKeySet(keys.verifiers.values()), token.jwksMaxAge)

@@ -2,16 +2,27 @@
  * Every environment variable the server reads, with its default. Nothing else reads process.env:
  * main.ts loads these once and hands plain values to the layers. The README table mirrors this file.
  */
-import { Config, Duration, LogLevel, Option, type Redacted } from "effect"
+import { Config, ConfigError, Duration, Either, LogLevel, Option, type Redacted } from "effect"
 import type { ConflictRetryPolicy } from "./kernel/ConflictRetry.js"
 import type { DispatchOptions } from "./kernel/Dispatcher.js"
 import type { QueryLimits } from "./graphql/Limits.js"
 import type { PageSizes } from "./kernel/Paging.js"
+import * as ProxyTrust from "./kernel/ProxyTrust.js"
+import type { ThrottleSettings } from "./auth/Throttle.js"
 
 export type Environment = "development" | "production" | "test"
 
 export const environment: Config.Config<Environment> = Config.literal("development", "production", "test")("NODE_ENV")
   .pipe(Config.withDefault("development" as const))
+
+/**
+ * A switch that defaults to on, except in production: for development aids that show the schema to
+ * anyone (introspection, suggestions, GraphiQL).
+ */
+const outsideProduction = (name: string) =>
+  Config.all({ environment, flag: Config.option(Config.boolean(name)) }).pipe(
+    Config.map(({ environment, flag }) => Option.getOrElse(flag, () => environment !== "production"))
+  )
 
 export interface ServerConfig {
   readonly host: string
@@ -20,6 +31,16 @@ export interface ServerConfig {
   readonly drainTimeout: Duration.Duration
   /** Browser origins allowed to call the API (CORS); none: browsers on other origins are refused. */
   readonly corsOrigins: ReadonlyArray<string>
+  /** Whose X-Forwarded-For names the client (rate limits count by client); none: the socket's peer is. */
+  readonly trustProxy: ProxyTrust.ProxyTrust
+  /** GraphiQL at GET /graphql for browsers. */
+  readonly graphiql: boolean
+  /**
+   * Slow clients (slowloris): how long one may take to send a request's headers, and the whole request
+   * with its body (Node's headersTimeout and requestTimeout); then it is answered 408 and disconnected.
+   */
+  readonly headersTimeout: Duration.Duration
+  readonly receiveTimeout: Duration.Duration
 }
 
 export const server: Config.Config<ServerConfig> = Config.all({
@@ -29,8 +50,19 @@ export const server: Config.Config<ServerConfig> = Config.all({
   corsOrigins: Config.array(Config.url(), "CORS_ORIGINS").pipe(
     Config.map((urls) => urls.map((url) => url.origin)),
     Config.withDefault([])
-  )
-})
+  ),
+  trustProxy: Config.string("TRUST_PROXY").pipe(
+    Config.mapOrFail((text) => Either.mapLeft(ProxyTrust.parse(text), (reason) => ConfigError.InvalidData([], reason))),
+    Config.withDefault(ProxyTrust.none)
+  ),
+  graphiql: outsideProduction("GRAPHIQL"),
+  headersTimeout: Config.duration("HEADERS_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10))),
+  receiveTimeout: Config.duration("RECEIVE_TIMEOUT").pipe(Config.withDefault(Duration.seconds(30)))
+}).pipe(Config.validate({
+  // Node refuses a server whose headers may take longer than the whole request.
+  message: "HEADERS_TIMEOUT must be positive and not exceed RECEIVE_TIMEOUT",
+  validation: (config) => Duration.toMillis(config.headersTimeout) > 0 && Duration.lessThanOrEqualTo(config.headersTimeout, config.receiveTimeout)
+}))
 
 export interface DatabaseConfig {
   /** PostgreSQL when set; the embedded PGlite under dataDir otherwise. */
@@ -51,19 +83,54 @@ export const database: Config.Config<DatabaseConfig> = Config.all({
   )
 })
 
+/** Key material given inline (`NAME`) or as a file path (`NAME_FILE`); `variable` names it in errors. */
+export type KeySource =
+  | { readonly _tag: "Inline"; readonly variable: string; readonly value: Redacted.Redacted }
+  | { readonly _tag: "File"; readonly variable: string; readonly path: string }
+
+/** `NAME` or `NAME_FILE`, not both: two sources of one key would leave doubt about which one signs. */
+const keySource = (name: string): Config.Config<Option.Option<KeySource>> =>
+  Config.all({ inline: Config.option(Config.redacted(name)), file: Config.option(Config.nonEmptyString(`${name}_FILE`)) }).pipe(
+    Config.mapOrFail(({ file, inline }) =>
+      Option.isSome(inline) && Option.isSome(file)
+        ? Either.left(ConfigError.InvalidData([name], `set ${name} or ${name}_FILE, not both`))
+        : Either.right(Option.orElse(
+          Option.map(inline, (value): KeySource => ({ _tag: "Inline", variable: name, value })),
+          () => Option.map(file, (path): KeySource => ({ _tag: "File", variable: `${name}_FILE`, path }))
+        )))
+  )
+
 export interface TokenConfig {
+  /** HS256 signing secret. */
   readonly secret: Option.Option<Redacted.Redacted>
+  /** EdDSA or RS256 signing key (PEM or JWK); exclusive with `secret`. */
+  readonly privateKey: Option.Option<KeySource>
+  /** A JWKS of keys that only verify: the previous or the next key of a rotation. */
+  readonly verifyKeys: Option.Option<KeySource>
   readonly issuer: string
   readonly audience: string
+  /** Access token lifetime: short, since only the refresh token's session can be revoked early. */
   readonly ttl: Duration.Duration
+  /** How long an unused refresh token stays valid; each refresh starts the period again. */
+  readonly refreshTtl: Duration.Duration
+  /** Cache-Control max-age of /.well-known/jwks.json. */
+  readonly jwksMaxAge: Duration.Duration
 }
 
 export const token: Config.Config<TokenConfig> = Config.all({
   secret: Config.option(Config.redacted("JWT_SECRET")),
+  privateKey: keySource("JWT_PRIVATE_KEY"),
+  verifyKeys: keySource("JWT_VERIFY_KEYS"),
   issuer: Config.string("JWT_ISSUER").pipe(Config.withDefault("kingdom-server")),
   audience: Config.string("JWT_AUDIENCE").pipe(Config.withDefault("kingdom")),
-  ttl: Config.duration("JWT_TTL").pipe(Config.withDefault(Duration.hours(1)))
-})
+  ttl: Config.duration("JWT_TTL").pipe(Config.withDefault(Duration.minutes(15))),
+  refreshTtl: Config.duration("REFRESH_TOKEN_TTL").pipe(Config.withDefault(Duration.days(30))),
+  jwksMaxAge: Config.duration("JWKS_MAX_AGE").pipe(Config.withDefault(Duration.minutes(5)))
+}).pipe(Config.validate({
+  // A session ends with its refresh token; a longer access token would outlive what it stands for.
+  message: "JWT_TTL must be positive and shorter than REFRESH_TOKEN_TTL",
+  validation: ({ refreshTtl, ttl }) => Duration.greaterThan(ttl, Duration.zero) && Duration.lessThan(ttl, refreshTtl)
+}))
 
 export interface AdminConfig {
   readonly accessKey: string
@@ -171,16 +238,45 @@ export const conflictRetry: Config.Config<ConflictRetryPolicy> = Config.all({
   maxDelay: Config.duration("COMMAND_RETRY_MAX").pipe(Config.withDefault(Duration.millis(500)))
 })
 
+const budget = (name: string, limit: number, window: Duration.Duration) =>
+  Config.all({
+    limit: positive(name, limit, 1_000_000),
+    window: Config.duration(`${name}_WINDOW`).pipe(Config.withDefault(window))
+  })
+
+/**
+ * Sign-in, reset mail and password change (src/auth/Throttle.ts): budgets per client address and per
+ * account, and the backoff on failed sign-ins. The reset budget's window should not exceed
+ * RESET_TOKEN_TTL: then while an account's budget is spent, the mails that spent it still hold live links.
+ */
+export const rateLimits: Config.Config<ThrottleSettings> = Config.all({
+  perAddress: budget("RATE_LIMIT_ADDRESS", 20, Duration.minutes(1)),
+  signIn: budget("RATE_LIMIT_SIGN_IN", 10, Duration.minutes(1)),
+  resetPassword: budget("RATE_LIMIT_RESET_PASSWORD", 3, Duration.minutes(15)),
+  changePassword: budget("RATE_LIMIT_CHANGE_PASSWORD", 5, Duration.minutes(15)),
+  backoff: Config.all({
+    freeFailures: Config.integer("LOGIN_BACKOFF_AFTER").pipe(
+      Config.validate({ message: "must be between 0 and 1000", validation: (n) => n >= 0 && n <= 1000 }),
+      Config.withDefault(5)
+    ),
+    accountFreeFailures: Config.integer("LOGIN_BACKOFF_ACCOUNT_AFTER").pipe(
+      Config.validate({ message: "must be between 0 and 100000", validation: (n) => n >= 0 && n <= 100_000 }),
+      Config.withDefault(20)
+    ),
+    base: Config.duration("LOGIN_BACKOFF_BASE").pipe(Config.withDefault(Duration.seconds(1))),
+    max: Config.duration("LOGIN_BACKOFF_MAX").pipe(Config.withDefault(Duration.minutes(15))),
+    forgetAfter: Config.duration("LOGIN_BACKOFF_FORGET").pipe(Config.withDefault(Duration.hours(1)))
+  }).pipe(Config.validate({
+    message: "LOGIN_BACKOFF_BASE must not exceed LOGIN_BACKOFF_MAX, which must be shorter than LOGIN_BACKOFF_FORGET",
+    validation: ({ base, forgetAfter, max }) => Duration.lessThanOrEqualTo(base, max) && Duration.lessThan(max, forgetAfter)
+  })),
+  knownAddressTtl: Config.duration("KNOWN_ADDRESS_TTL").pipe(Config.withDefault(Duration.days(30)))
+})
+
 const limit = (name: string, fallback: number) =>
   Config.integer(name).pipe(
     Config.validate({ message: "must be a positive integer", validation: (n) => n >= 1 }),
     Config.withDefault(fallback)
-  )
-
-/** A switch that defaults to on, except in production: for what maps the schema out for anyone. */
-const outsideProduction = (name: string) =>
-  Config.all({ environment, flag: Config.option(Config.boolean(name)) }).pipe(
-    Config.map(({ environment, flag }) => Option.getOrElse(flag, () => environment !== "production"))
   )
 
 /**
@@ -196,7 +292,11 @@ export const queryLimits: Config.Config<QueryLimits> = Config.all({
   maxDepth: limit("GRAPHQL_MAX_DEPTH", 12),
   maxAliases: limit("GRAPHQL_MAX_ALIASES", 15),
   maxDirectives: limit("GRAPHQL_MAX_DIRECTIVES", 20),
-  maxCost: limit("GRAPHQL_MAX_COST", 25_000)
+  maxCost: limit("GRAPHQL_MAX_COST", 25_000),
+  requestTimeout: Config.duration("REQUEST_TIMEOUT").pipe(
+    Config.validate({ message: "must be positive", validation: (timeout) => Duration.toMillis(timeout) > 0 }),
+    Config.withDefault(Duration.seconds(30))
+  )
 })
 
 /** Everything the server process reads, once, at start (src/main.ts; the soak benchmark builds the same server). */
@@ -212,7 +312,8 @@ export const serverSettings = Config.all({
   mail,
   nats,
   conflictRetry,
-  queryLimits
+  queryLimits,
+  rateLimits
 })
 
 export type ServerSettings = Config.Config.Success<typeof serverSettings>

@@ -6,8 +6,7 @@
 import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer, Logger, Option } from "effect"
 import * as Argon2Hasher from "./auth/adapters/Argon2Hasher.js"
-import * as JoseTokens from "./auth/adapters/JoseTokens.js"
-import * as JwtSecret from "./auth/adapters/JwtSecret.js"
+import * as SigningKeys from "./auth/adapters/SigningKeys.js"
 import * as Bootstrap from "./auth/Bootstrap.js"
 import * as AuthApi from "./auth/graphql/Resolvers.js"
 import * as Composition from "./Composition.js"
@@ -35,11 +34,7 @@ const program = Effect.gen(function*() {
   if (Option.isSome(settings.nats.url) && Option.isNone(settings.database.url)) {
     return yield* new Composition.ConfigurationError({ reason: "NATS_URL needs DATABASE_URL: workers share the database with the server" })
   }
-  const secret = yield* JwtSecret.resolve({
-    secret: settings.token.secret,
-    environment: settings.environment,
-    dataDir: settings.database.dataDir
-  })
+  const keys = yield* SigningKeys.resolve({ ...settings.token, environment: settings.environment, dataDir: settings.database.dataDir })
   const schema = yield* GraphQLSchema.make([AuthApi.api])
 
   // Without NATS this process runs every subscriber itself, from the deliveries table; with NATS it
@@ -48,9 +43,10 @@ const program = Effect.gen(function*() {
   const services = Layer.mergeAll(
     Composition.database(settings.database, local),
     Argon2Hasher.layer,
-    JoseTokens.layer({ ...settings.token, secret }),
+    Composition.tokens(keys, settings.token),
     Composition.mailer(settings.mail, settings.environment),
     Composition.authSettings(settings.passwordReset),
+    Composition.throttle(settings.rateLimits),
     Layer.succeed(PageSizeLimits, settings.pageSizes),
     Layer.succeed(ConflictRetry, settings.conflictRetry)
   )
@@ -64,7 +60,7 @@ const program = Effect.gen(function*() {
       )
   })
   const server = Layer.effectDiscard(announceStart).pipe(
-    Layer.provideMerge(Server.layer<AuthApi.AuthServices>(schema, settings.server, settings.queryLimits))
+    Layer.provideMerge(Server.layer<AuthApi.AuthServices>(schema, settings.server, settings.queryLimits, Composition.authRoutes(keys, settings.token)))
   )
 
   return yield* Effect.zipRight(Bootstrap.ensureAdmin(settings.admin), Layer.launch(Layer.mergeAll(server, dispatcher, relay))).pipe(

@@ -12,9 +12,9 @@
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
 import { SqlClient as SqlClientTag } from "@effect/sql/SqlClient"
-import { Context, Effect, Layer, Option, Redacted, type Scope } from "effect"
+import { Context, Duration, Effect, Layer, Option, Redacted, type Scope } from "effect"
 import * as Argon2Hasher from "../../src/auth/adapters/Argon2Hasher.js"
-import * as JoseTokens from "../../src/auth/adapters/JoseTokens.js"
+import * as SigningKeys from "../../src/auth/adapters/SigningKeys.js"
 import * as Bootstrap from "../../src/auth/Bootstrap.js"
 import * as AuthApi from "../../src/auth/graphql/Resolvers.js"
 import * as Composition from "../../src/Composition.js"
@@ -44,6 +44,8 @@ export interface Running {
   readonly settings: Settings
 }
 
+const unlimited = { limit: 1_000_000, window: Duration.minutes(1) }
+
 /** Starts the server in this process; it drains and stops, then its pool closes, when the scope closes. */
 export const start = (options: Options): Effect.Effect<Running, unknown, Scope.Scope> =>
   Effect.gen(function*() {
@@ -52,20 +54,24 @@ export const start = (options: Options): Effect.Effect<Running, unknown, Scope.S
       ...read,
       server: { ...read.server, host: "127.0.0.1", port: 0 },
       database: { ...read.database, url: Option.some(Redacted.make(options.databaseUrl)), migrateOnStart: true },
-      token: { ...read.token, secret: Option.some(Redacted.make(randomSecret(32))) },
-      admin: { ...read.admin, password: Option.some(Redacted.make(options.adminPassword)) }
+      token: { ...read.token, secret: Option.some(Redacted.make(randomSecret(32))), privateKey: Option.none() },
+      admin: { ...read.admin, password: Option.some(Redacted.make(options.adminPassword)) },
+      // The load stands for many clients but comes from one address, signing in to a few accounts.
+      rateLimits: { ...read.rateLimits, perAddress: unlimited, signIn: unlimited }
     }
+    const keys = yield* SigningKeys.resolve({ ...config.token, environment: config.environment, dataDir: config.database.dataDir })
     const schema = yield* GraphQLSchema.make([AuthApi.api])
     // As main.ts without NATS_URL: this process runs every subscriber itself, from the deliveries table.
     const local = Composition.subscribers
     const services = Layer.mergeAll(
       Composition.database(config.database, local),
       Argon2Hasher.layer,
-      JoseTokens.layer({ ...config.token, secret: Option.getOrThrow(config.token.secret) }),
+      Composition.tokens(keys, config.token),
       Composition.mailer(config.mail, config.environment),
       Composition.authSettings(config.passwordReset),
       Layer.succeed(PageSizeLimits, config.pageSizes),
-      Layer.succeed(ConflictRetry, config.conflictRetry)
+      Layer.succeed(ConflictRetry, config.conflictRetry),
+      Composition.throttle(config.rateLimits)
     )
     const dispatcher = Layer.scopedDiscard(Effect.forkScoped(Dispatcher.run(local, config.events)))
     const server = Server.layer<AuthApi.AuthServices>(schema, config.server, config.queryLimits)

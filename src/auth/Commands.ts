@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { SessionId } from "./domain/Ids.js"
 import { actions } from "./domain/Permission.js"
 
 /** Everything the auth module can be asked to do. Passwords stay Redacted from the edge inward. */
@@ -70,4 +71,14 @@ export class SetUserRole extends Schema.TaggedClass<SetUserRole>()("SetUserRole"
   userAccessKey: Schema.String,
   roleCode: Schema.String,
   overridePermissions: Schema.Boolean
+}) {}
+
+/** Spends a refresh token for a new pair; the secret stays Redacted like a password. */
+export class RefreshToken extends Schema.TaggedClass<RefreshToken>()("RefreshToken", {
+  refreshToken: Schema.Redacted(Schema.String)
+}) {}
+
+/** Ends a session: its refresh tokens and every access token naming it stop working. */
+export class Logout extends Schema.TaggedClass<Logout>()("Logout", {
+  sessionId: Schema.String.pipe(Schema.fromBrand(SessionId))
 }) {}

@@ -1,20 +1,27 @@
 /** The read side: users, roles and the catalogue as clients list them, and the caller as the edge sees them. */
-import { Effect, Option, Schema } from "effect"
+import { Clock, Effect, Option, Redacted, Schema } from "effect"
 import * as Connection from "../kernel/Connection.js"
 import * as Cursor from "../kernel/Cursor.js"
+import { sha256Hex } from "../kernel/Secrets.js"
 import * as Grant from "./domain/Grant.js"
-import { RoleId, UserId } from "./domain/Ids.js"
+import { RoleId, type SessionId, UserId } from "./domain/Ids.js"
 import * as Permission from "./domain/Permission.js"
 import * as Policy from "./domain/Policy.js"
 import type { Role } from "./domain/Role.js"
+import * as Session from "./domain/Session.js"
 import type { User } from "./domain/User.js"
 import { type PermissionFilter, PermissionCatalogue } from "./ports/PermissionCatalogue.js"
+import { ResetTokenRepository } from "./ports/ResetTokenRepository.js"
 import * as RoleRepository from "./ports/RoleRepository.js"
+import { SessionRepository } from "./ports/SessionRepository.js"
+import type { AccessClaims } from "./ports/TokenIssuer.js"
 import * as UserRepository from "./ports/UserRepository.js"
 
 /** Who is calling, with their grants as stored now (so a revocation holds from the next request). */
 export interface Principal {
   readonly userId: UserId
+  /** The session the caller's access token belongs to (what `logout` ends). */
+  readonly sessionId: SessionId
   readonly accessKey: string
   /** Own grants plus the role's. */
   readonly permissions: ReadonlyArray<Grant.Grant>
@@ -28,6 +35,15 @@ export const userById = (id: UserId) => Effect.flatMap(Users, (users) => users.b
 
 export const userByAccessKey = (accessKey: string) => Effect.flatMap(Users, (users) => users.byAccessKey(accessKey))
 
+/** The access key of the account a reset token was issued to (used or not): what its per-account limit counts. */
+export const resetTokenHolder = (token: Redacted.Redacted<string>) =>
+  Effect.flatMap(ResetTokenRepository, (tokens) => tokens.byHash(sha256Hex(Redacted.value(token)))).pipe(
+    Effect.flatMap(Option.match({
+      onNone: () => Effect.succeedNone,
+      onSome: (found) => Effect.map(userById(found.userId), Option.map((user) => user.accessKey))
+    }))
+  )
+
 export const roleByCode = (code: string) => Effect.flatMap(Roles, (roles) => roles.byCode(code))
 
 export const rolesByIds = (ids: ReadonlyArray<RoleId>) => Effect.flatMap(Roles, (roles) => roles.byIds(ids))
@@ -36,14 +52,27 @@ export const rolesByIds = (ids: ReadonlyArray<RoleId>) => Effect.flatMap(Roles, 
 export const effectiveGrants = (user: Pick<User, "permissions">, role: Option.Option<Role>) =>
   Grant.union(user.permissions, Option.match(role, { onNone: () => [], onSome: (role) => role.permissions }))
 
-export const principal = (id: UserId) =>
+/**
+ * The caller an access token's claims name: none once its session is revoked or expired (logout, a
+ * reused refresh token, a password change) or its user is gone.
+ */
+export const principal = (claims: AccessClaims) =>
   Effect.gen(function*() {
-    const user = yield* userById(id)
+    const session = yield* Effect.flatMap(SessionRepository, (sessions) => sessions.byId(claims.sessionId))
+    const at = new Date(yield* Clock.currentTimeMillis)
+    if (Option.isNone(session) || session.value.userId !== claims.userId || !Session.isLive(session.value, at)) return Option.none<Principal>()
+    const user = yield* userById(claims.userId)
     if (Option.isNone(user)) return Option.none<Principal>()
     const roleId = user.value.roleId
     const role = roleId === null ? Option.none<Role>() : yield* Effect.flatMap(Roles, (roles) => roles.byId(roleId))
     const permissions = effectiveGrants(user.value, role)
-    return Option.some<Principal>({ userId: user.value.id, accessKey: user.value.accessKey, permissions, policy: Policy.compile(permissions) })
+    return Option.some<Principal>({
+      userId: user.value.id,
+      sessionId: claims.sessionId,
+      accessKey: user.value.accessKey,
+      permissions,
+      policy: Policy.compile(permissions)
+    })
   })
 
 // The id must be a UUID: a forged cursor is refused as a bad argument before it reaches SQL's uuid type.

@@ -6,3 +6,9 @@ export class AuthSettings extends Context.Tag("auth/AuthSettings")<AuthSettings,
   /** Reset links point here, never at whatever host a request claimed to be. */
   readonly publicAppUrl: URL
 }>() {}
+
+/** Sessions' tunables, given with the token keys (Composition.tokens): the server's alone, not the workers'. */
+export class SessionSettings extends Context.Tag("auth/SessionSettings")<SessionSettings, {
+  /** How long an unused refresh token stays valid; each refresh starts the period again. */
+  readonly refreshTokenTtl: Duration.Duration
+}>() {}

@@ -11,7 +11,7 @@ import type { RequestLoaders } from "./Loaders.js"
 
 /**
  * The caller, looked up at most once per request (the effect is memoised), and only if a field asks:
- * none when there is no bearer token, or it is invalid, or its user no longer exists.
+ * none when there is no bearer token, or it is invalid, or its session has ended, or its user no longer exists.
  */
 export class RequestPrincipal extends Context.Tag("graphql/RequestPrincipal")<
   RequestPrincipal,
@@ -28,8 +28,11 @@ export const currentPrincipal: Effect.Effect<Principal, Unauthenticated, Request
  */
 export class FieldAccess extends Context.Tag("graphql/FieldAccess")<FieldAccess, Access>() {}
 
+/** The client's address: the socket's peer, or what a trusted proxy forwarded (http/ClientAddress.ts). */
+export class ClientAddress extends Context.Tag("graphql/ClientAddress")<ClientAddress, string>() {}
+
 /** What every resolver's program may use besides the module's services. */
-export type RequestServices = RequestPrincipal | RequestLoaders
+export type RequestServices = RequestPrincipal | RequestLoaders | ClientAddress
 
 /** graphql-js's `contextValue` (a type alias, not an interface, so it meets graphql-http's record constraint). */
 export type GraphQLContext<R> = {

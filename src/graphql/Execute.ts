@@ -3,22 +3,23 @@
  * resolver's program on the request fiber's runtime, so it sees the server's services, the request's
  * log annotations and span, and is interrupted when the request is.
  */
-import { Cause, Effect, Exit, Option, Runtime } from "effect"
-import { setMaxListeners } from "node:events"
+import { Cause, Effect, Exit, type Fiber, Option, Runtime } from "effect"
 import { type Principal, principal } from "../auth/Queries.js"
 import type { RoleRepository } from "../auth/ports/RoleRepository.js"
+import type { SessionRepository } from "../auth/ports/SessionRepository.js"
 import { TokenIssuer } from "../auth/ports/TokenIssuer.js"
 import type { UserRepository } from "../auth/ports/UserRepository.js"
-import { type GraphQLContext, RequestPrincipal } from "./Context.js"
+import { ClientAddress, type GraphQLContext, RequestPrincipal } from "./Context.js"
 import * as ErrorCodes from "./ErrorCodes.js"
+import type { GraphQLError } from "./GraphQLJs.js"
 import * as Loaders from "./Loaders.js"
 
 /** What finding the caller needs; every runtime the edge runs on provides at least this. */
-export type PrincipalServices = TokenIssuer | UserRepository | RoleRepository
+export type PrincipalServices = TokenIssuer | SessionRepository | UserRepository | RoleRepository
 
 const bearer = /^Bearer[ \t]+([^\s]+)[ \t]*$/i
 
-/** The caller named by an `Authorization: Bearer <token>` header, read from the database now. */
+/** The caller named by an `Authorization: Bearer <token>` header, read (with its session) from the database now. */
 export const resolvePrincipal = (
   authorization: string | null
 ): Effect.Effect<Option.Option<Principal>, never, PrincipalServices> => {
@@ -35,39 +36,42 @@ export const resolvePrincipal = (
 export interface RequestInfo {
   readonly requestId: string
   readonly authorization: string | null
-  /** Aborted when the HTTP request is interrupted: running resolvers are interrupted too. */
-  readonly signal?: AbortSignal | undefined
+  readonly clientAddress: string
 }
 
+/** Starts a resolver's program, given with the request's services and its failures already GraphQLErrors. */
+export type Fork<R> = <A>(effect: Effect.Effect<A, GraphQLError, R>) => Fiber.RuntimeFiber<A, GraphQLError>
+
+/**
+ * `fork` defaults to the runtime's; the HTTP route forks into the request's FiberSet instead, so that
+ * ending the request (timeout, client gone) interrupts its resolvers and waits for their transactions
+ * to roll back.
+ */
 export const makeContext = <R>(
   runtime: Runtime.Runtime<R | PrincipalServices>,
-  request: RequestInfo
+  request: RequestInfo,
+  fork: Fork<R | PrincipalServices> = Runtime.runFork(runtime)
 ): GraphQLContext<R | PrincipalServices> => {
-  const runExit = Runtime.runPromiseExit(runtime)
   // Memoised: however many fields need the caller, the token is verified and the user read once.
   const cachedPrincipal = Runtime.runSync(runtime)(Effect.cached(resolvePrincipal(request.authorization))).pipe(
     Effect.provide(runtime.context)
   )
   const loaders = Loaders.make()
-  // Every running resolver listens to the request's abort until it ends: a page of users has hundreds
-  // at once, past Node's warning threshold of 10 listeners, which is meant for leaks, not this.
-  if (request.signal !== undefined) setMaxListeners(0, request.signal)
-  const options = request.signal === undefined ? undefined : { signal: request.signal }
   return {
     requestId: request.requestId,
     run: (effect) =>
-      runExit(
-        effect.pipe(
+      new Promise((resolve, reject) =>
+        fork(effect.pipe(
           Effect.provideService(RequestPrincipal, cachedPrincipal),
           Effect.provideService(Loaders.RequestLoaders, loaders),
+          Effect.provideService(ClientAddress, request.clientAddress),
           Effect.catchAllCause((cause) => Effect.flatMap(ErrorCodes.toGraphQLError(cause), Effect.fail)),
           Effect.annotateLogs("requestId", request.requestId)
-        ),
-        options
-      ).then((exit) => {
-        if (Exit.isSuccess(exit)) return exit.value
-        // Every failure became a GraphQLError above; an interruption has none, and gets the generic answer.
-        throw Option.getOrElse(Cause.failureOption(exit.cause), ErrorCodes.internalError)
-      })
+        )).addObserver((exit) =>
+          Exit.isSuccess(exit)
+            ? resolve(exit.value)
+            // Every failure became a GraphQLError above; an interruption has none, and gets the generic answer.
+            : reject(Option.getOrElse(Cause.failureOption(exit.cause), ErrorCodes.internalError))
+        ))
   }
 }

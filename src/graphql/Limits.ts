@@ -2,15 +2,16 @@
  * Bounds on the work one request may ask for, checked before any resolver runs: the body's size
  * (read before parsing), tokens (parse stops early), depth, aliases, directives and an estimated cost. Each is
  * configurable (GRAPHQL_MAX_*); a refused document is answered 400 with a message naming the limit,
- * and logged. The depth, alias, directive and cost rules are graphql-armor's.
+ * and logged. The depth, alias, directive and cost rules are graphql-armor's. The time a request may
+ * run (REQUEST_TIMEOUT) is kept here too, and enforced by the route.
  */
 import { costLimitRule } from "@escape.tech/graphql-armor-cost-limit"
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases"
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth"
 import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives"
-import { Effect } from "effect"
+import type { Duration } from "effect"
 import {
-  type GraphQLError,
+  GraphQLError,
   NoSchemaIntrospectionCustomRule,
   parse,
   type Source,
@@ -30,26 +31,32 @@ export interface QueryLimits {
   readonly introspection: boolean
   /** Whether error messages suggest names ("Did you mean …?"), which maps the schema out; off in production by default. */
   readonly suggestions: boolean
+  /** How long a request may run once its body is read; then its resolvers are interrupted (transactions roll back). */
+  readonly requestTimeout: Duration.Duration
 }
+
+/** Hears each refusal by a limit, to log it with the request's id (no request fiber runs validation). */
+export type OnRefusal = (limit: string, message: string) => void
 
 /**
  * A refusal becomes a validation error (a 400 listing them all; armor's default throws the first one
- * instead) and a log line, written here: no request fiber is at hand inside graphql-js's validation.
+ * instead), without the "Syntax Error:" armor puts in front: the document parsed, it asks for too much.
  */
-const rejection = (limit: string) => ({
+const rejection = (limit: string, onRefusal: OnRefusal) => ({
   propagateOnRejection: false,
   onReject: [(context: ValidationContext | null, error: GraphQLError) => {
-    context?.reportError(error)
-    Effect.runFork(Effect.logInfo(`document refused by the ${limit} limit: ${error.message}`))
+    const message = error.message.replace(/^Syntax Error: /, "")
+    context?.reportError(new GraphQLError(message, { nodes: error.nodes ?? null }))
+    onRefusal(limit, message)
   }]
 })
 
 /** The validation rules to add to graphql-js's specified ones. */
-export const validationRules = (limits: QueryLimits): ReadonlyArray<ValidationRule> => [
-  maxDepthRule({ n: limits.maxDepth, ...rejection("depth") }),
-  maxAliasesRule({ n: limits.maxAliases, ...rejection("alias") }),
-  maxDirectivesRule({ n: limits.maxDirectives, ...rejection("directive") }),
-  costLimitRule({ maxCost: limits.maxCost, ...rejection("cost") }),
+export const validationRules = (limits: QueryLimits, onRefusal: OnRefusal): ReadonlyArray<ValidationRule> => [
+  maxDepthRule({ n: limits.maxDepth, ...rejection("depth", onRefusal) }),
+  maxAliasesRule({ n: limits.maxAliases, ...rejection("alias", onRefusal) }),
+  maxDirectivesRule({ n: limits.maxDirectives, ...rejection("directive", onRefusal) }),
+  costLimitRule({ maxCost: limits.maxCost, ...rejection("cost", onRefusal) }),
   ...(limits.introspection ? [] : [NoSchemaIntrospectionCustomRule])
 ]
 

@@ -1,36 +1,74 @@
 /**
  * POST and GET /graphql through graphql-http's core handler (the GraphQL-over-HTTP spec: content
  * negotiation, GET only for queries, status codes), adapted to @effect/platform's request and response.
+ * Every error in an answer has a code (ErrorCodes.ts) and the request's id; a request is bounded in
+ * size before its body is read, and in time (REQUEST_TIMEOUT) while it runs.
  */
-import { HttpIncomingMessage, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Effect, Option } from "effect"
-import { GraphQLError, type GraphQLSchema, specifiedRules } from "../graphql/GraphQLJs.js"
-import * as Limits from "../graphql/Limits.js"
-import type { QueryLimits } from "../graphql/Limits.js"
-import { createHandler, type Response } from "graphql-http"
+import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { Duration, Effect, Either, FiberSet, Option, Runtime } from "effect"
+import { createHandler, parseRequestParams, type RequestParams, type Response } from "graphql-http"
 import type { GraphQLContext } from "../graphql/Context.js"
 import * as ErrorCodes from "../graphql/ErrorCodes.js"
 import * as Execute from "../graphql/Execute.js"
+import type { GraphQLError, GraphQLSchema } from "../graphql/GraphQLJs.js"
+import * as Limits from "../graphql/Limits.js"
+import type { QueryLimits } from "../graphql/Limits.js"
+import * as Operation from "../graphql/Operation.js"
+import * as Refusals from "./GraphQLRefusals.js"
+import * as RequestBody from "./RequestBody.js"
 import { RequestId } from "./RequestId.js"
 
+interface PerRequest {
+  readonly requestId: string
+  readonly mediaType: Refusals.MediaType
+  /** Runs a log line on the request fiber's runtime (its requestId annotation and logger); graphql-js calls back outside any fiber. */
+  readonly log: (line: Effect.Effect<void>) => void
+}
+
+const isResponse = (value: RequestParams | Response): value is Response => Array.isArray(value)
+
 /**
- * Resolver failures arrive here already coded (ErrorCodes.ts). An uncoded error that wraps a thrown
- * non-GraphQL error came from some other code path: masked like any defect. Errors graphql-js made
- * itself (syntax, validation, variable coercion) describe the client's request and pass unchanged.
+ * graphql-http's handler for one request. Ours are the steps before execution (Operation.prepare,
+ * so each refusal is coded by its step), the refusals of malformed requests (with a body saying what
+ * to fix), and the error formatting (ErrorCodes.forClient, then the request id).
  */
-const formatError = (limits: QueryLimits) => (error: Readonly<GraphQLError | Error>): GraphQLError | Error => {
-  if (!(error instanceof GraphQLError) || error.extensions["code"] !== undefined) return error
-  if (error.originalError === undefined || error.originalError instanceof GraphQLError) {
-    const message = Limits.withoutSuggestions(limits, error.message)
-    return message === error.message
-      ? error
-      : new GraphQLError(message, { nodes: error.nodes ?? null, source: error.source ?? null, positions: error.positions ?? null, path: error.path ?? null, extensions: error.extensions })
+const handlerFor = <Context extends GraphQLContext<never>>(schema: GraphQLSchema, limits: QueryLimits, request: PerRequest) => {
+  const formatError = (error: Readonly<GraphQLError | Error>): GraphQLError => {
+    const client = ErrorCodes.forClient(error, (fault) => request.log(Effect.logError("GraphQL error outside a resolver program", fault)))
+    return ErrorCodes.withRequestId(client, request.requestId, Limits.withoutSuggestions(limits, client.message))
   }
-  // No request fiber here to log with; the default logger still records it.
-  Effect.runFork(Effect.logError("GraphQL error outside a resolver program", error.originalError))
-  return new GraphQLError(ErrorCodes.internalMessage, {
-    path: error.path ?? [],
-    extensions: { code: "INTERNAL_SERVER_ERROR" satisfies ErrorCodes.ErrorCode }
+  return createHandler<HttpServerRequest.HttpServerRequest, Context, Context>({
+    schema,
+    parseRequestParams: async (req) => {
+      // graphql-http takes an array for an object without a query; say what it is instead.
+      if (typeof req.body === "string" && req.body.trimStart().startsWith("[")) {
+        return Refusals.refuse(400, request.mediaType, request.requestId, Refusals.batchRefused)
+      }
+      try {
+        const params = await parseRequestParams(req)
+        if (!isResponse(params)) return params
+        const [, init] = params
+        return Refusals.refuse(init.status, request.mediaType, request.requestId, Refusals.emptyAnswerMessage(init.status, req.method), init.headers)
+      } catch (error) {
+        return Refusals.refuse(400, request.mediaType, request.requestId, Refusals.parameterMessage(error instanceof Error ? error.message : String(error)))
+      }
+    },
+    onSubscribe: (req, params) => {
+      const onLimit: Limits.OnRefusal = (limit, message) => request.log(Effect.logInfo(`document refused by the ${limit} limit: ${message}`))
+      const prepared = Operation.prepare(schema, limits, onLimit, params.query, params.operationName)
+      if (Either.isLeft(prepared)) return prepared.left
+      const { document, operation } = prepared.right
+      if (operation.operation === "mutation" && req.method === "GET") {
+        return Refusals.refuse(405, request.mediaType, request.requestId, "GET may only run queries: POST mutations", { allow: "POST" })
+      }
+      return { schema, document, operationName: params.operationName ?? null, variableValues: params.variables ?? null, contextValue: req.context }
+    },
+    execute: Operation.execute,
+    // No data: execution never started (the variables were refused). graphql-http would answer 200
+    // whatever the media type; the spec wants a 4xx for application/graphql-response+json.
+    onOperation: (_req, _args, result) =>
+      "data" in result ? undefined : Refusals.answer(Refusals.requestErrorStatus(request.mediaType), request.mediaType, (result.errors ?? []).map(formatError)),
+    formatError
   })
 }
 
@@ -41,40 +79,66 @@ const toResponse = ([body, init]: Response) => {
 }
 
 /** The route's handler; it runs resolvers on the request fiber's services, which must include R. */
-export const make = <R>(schema: GraphQLSchema, limits: QueryLimits) => {
-  type Context = GraphQLContext<R | Execute.PrincipalServices>
-  // The per-request context travels in graphql-http's request and is handed to graphql-js as is.
-  const handler = createHandler<HttpServerRequest.HttpServerRequest, Context, Context>({
-    schema,
-    context: (request) => request.context,
-    formatError: formatError(limits),
-    parse: Limits.parser(limits),
-    validationRules: [...specifiedRules, ...Limits.validationRules(limits)]
-  })
-  return Effect.gen(function*() {
+export const make = <R>(schema: GraphQLSchema, limits: QueryLimits) =>
+  Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const requestId = yield* RequestId
+    const mediaType = Refusals.negotiate(request.headers["accept"])
+    if (mediaType === undefined) {
+      return toResponse(Refusals.refuse(406, "application/json", requestId, Refusals.notAcceptable, { accept: Refusals.accepted }))
+    }
+    // A declared length is refused before reading; a chunked body once it runs past the limit. Closing
+    // the connection spares reading (and discarding) the rest.
+    const tooLarge = () => {
+      const message = `The request body is larger than ${limits.maxBodyBytes} bytes (GRAPHQL_MAX_BODY_BYTES)`
+      return toResponse(Refusals.refuse(413, mediaType, requestId, message, { connection: "close" }))
+    }
+    if (Number(request.headers["content-length"] ?? 0) > limits.maxBodyBytes) return tooLarge()
     const runtime = yield* Effect.runtime<R | Execute.PrincipalServices>()
-    const body = request.method === "POST"
-      ? yield* HttpIncomingMessage.withMaxBodySize(request.text, Option.some(limits.maxBodyBytes))
-      : null
+    const read = request.method === "POST" ? yield* Effect.either(RequestBody.read(request, limits.maxBodyBytes)) : Either.right(null)
+    if (Either.isLeft(read)) {
+      if (read.left._tag === "BodyTooLarge") return tooLarge()
+      yield* Effect.logInfo("unreadable request body", read.left.cause)
+      return toResponse(Refusals.refuse(400, mediaType, requestId, "The request body could not be read"))
+    }
+    const body = read.right
     const authorization = request.headers["authorization"] ?? null
-    const response = yield* Effect.promise((signal) =>
-      handler({
-        method: request.method,
-        url: request.url,
-        headers: { get: (key) => request.headers[key.toLowerCase()] ?? null },
-        body,
-        raw: request,
-        context: Execute.makeContext(runtime, { requestId, authorization, signal })
-      })
+    // Set by ClientAddress.middleware; a socket already gone has none, and such requests share one budget.
+    const clientAddress = Option.getOrElse(request.remoteAddress, () => "unknown")
+    const handler = handlerFor<GraphQLContext<R | Execute.PrincipalServices>>(schema, limits, {
+      requestId,
+      mediaType,
+      log: (line) => Runtime.runFork(runtime)(line)
+    })
+    // Resolvers run in this scope's FiberSet: when it closes (the answer is ready, the timeout struck,
+    // or the client went away) any still running are interrupted, and awaited, so their transactions
+    // have rolled back before the answer leaves.
+    const run = Effect.scoped(Effect.gen(function*() {
+      const fork = yield* FiberSet.makeRuntime<R | Execute.PrincipalServices, unknown, GraphQLError>()
+      return yield* Effect.tryPromise(() =>
+        handler({
+          method: request.method,
+          url: request.url,
+          // The negotiated type, so graphql-http answers in it too (it reads Accept in order, ignoring q).
+          headers: { get: (key) => key.toLowerCase() === "accept" ? mediaType : request.headers[key.toLowerCase()] ?? null },
+          body,
+          raw: request,
+          context: Execute.makeContext(runtime, { requestId, authorization, clientAddress }, fork)
+        })
+      )
+    }))
+    const answer = yield* run.pipe(
+      Effect.timeoutOption(limits.requestTimeout),
+      Effect.catchTag("UnknownException", (error) =>
+        Effect.as(Effect.logError("GraphQL handler failed", error.error), Option.some(Refusals.answer(500, mediaType, [ErrorCodes.withRequestId(ErrorCodes.internalError(), requestId)]))))
     )
-    return toResponse(response)
-  }).pipe(
-    Effect.catchTag("RequestError", (error) =>
-      Effect.as(Effect.logInfo(`unreadable request body: ${error.message}`), HttpServerResponse.unsafeJson(
-        { errors: [{ message: "The request body could not be read (too large, or the connection failed)" }] },
-        { status: 400 }
-      )))
-  )
-}
+    return toResponse(yield* Option.match(answer, {
+      onSome: Effect.succeed,
+      onNone: () => {
+        const after = Duration.format(limits.requestTimeout)
+        const message = `The request ran longer than ${after} (REQUEST_TIMEOUT) and was stopped; changes not yet committed were rolled back`
+        const error = ErrorCodes.withRequestId(ErrorCodes.refusal("timeout", message), requestId)
+        return Effect.as(Effect.logWarning(`request stopped after ${after} (REQUEST_TIMEOUT)`), Refusals.answer(503, mediaType, [error]))
+      }
+    }))
+  })

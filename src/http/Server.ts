@@ -1,16 +1,18 @@
 /**
- * The HTTP server: /graphql (GraphQL over HTTP) and /healthz, each request with a request id and
+ * The HTTP server: /graphql (GraphQL over HTTP; GraphiQL for browsers) and /healthz, each request with a request id and
  * an access log line. The layer also outputs HttpServer, so callers can read the bound address
  * (tests listen on port 0).
  */
 import { type HttpApp, HttpMiddleware, HttpRouter, HttpServer, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Deferred, Duration, Effect, Exit, Layer } from "effect"
+import { Deferred, Duration, Effect, Exit, Layer, type Option } from "effect"
 import type { GraphQLSchema } from "../graphql/GraphQLJs.js"
 import type { QueryLimits } from "../graphql/Limits.js"
 import { createServer } from "node:http"
 import type * as Http from "node:http"
 import type { ServerConfig } from "../Config.js"
+import * as ClientAddress from "./ClientAddress.js"
+import * as GraphiQL from "./GraphiQL.js"
 import * as GraphQLRoute from "./GraphQLRoute.js"
 import * as RequestId from "./RequestId.js"
 
@@ -18,11 +20,19 @@ export const graphqlPath = "/graphql"
 
 const notFound = HttpServerResponse.unsafeJson({ error: "Not found" }, { status: 404 })
 
-export const router = <R>(schema: GraphQLSchema, limits: QueryLimits) =>
+/** `routes`: what modules serve besides GraphQL (the auth module's /.well-known/jwks.json). */
+export const router = <R>(
+  schema: GraphQLSchema,
+  limits: QueryLimits,
+  graphiql: Option.Option<GraphiQL.Assets>,
+  routes: HttpRouter.HttpRouter<never, never>
+) =>
   HttpRouter.empty.pipe(
     // `all`: graphql-http answers other methods with 405 and an Allow header, as the spec asks.
-    HttpRouter.all(graphqlPath, GraphQLRoute.make<R>(schema, limits)),
+    HttpRouter.all(graphqlPath, GraphiQL.pageOr(graphiql, GraphQLRoute.make<R>(schema, limits))),
+    HttpRouter.concat(GraphiQL.assetRoutes(graphiql)),
     HttpRouter.get("/healthz", Effect.succeed(HttpServerResponse.unsafeJson({ status: "ok" }))),
+    HttpRouter.concat(routes),
     Effect.catchTag("RouteNotFound", () => Effect.succeed(notFound))
   )
 
@@ -56,7 +66,7 @@ const drainOnClose = (server: Http.Server, timeout: Duration.Duration) =>
 
 /**
  * On every response: no MIME sniffing, no referrer, no framing, and a policy that lets a JSON answer
- * load nothing (this API serves no pages).
+ * load nothing; the one page (GraphiQL) brings a policy of its own.
  */
 const securityHeaders = HttpMiddleware.make((app) =>
   Effect.map(app, (response) =>
@@ -64,7 +74,7 @@ const securityHeaders = HttpMiddleware.make((app) =>
       "x-content-type-options": "nosniff",
       "referrer-policy": "no-referrer",
       "x-frame-options": "DENY",
-      "content-security-policy": "default-src 'none'; frame-ancestors 'none'"
+      "content-security-policy": response.headers["content-security-policy"] ?? "default-src 'none'; frame-ancestors 'none'"
     })))
 
 /** Cross-origin browser calls only from the configured origins; without any, no CORS headers at all. */
@@ -78,13 +88,24 @@ const cors = (origins: ReadonlyArray<string>) => <E, R>(app: HttpApp.Default<E, 
   })(app)
 
 /** Serves until the layer's scope closes; the resolvers' services (R) come from the caller. */
-export const layer = <R>(schema: GraphQLSchema, config: ServerConfig, limits: QueryLimits) => {
-  const server = createServer()
+export const layer = <R>(
+  schema: GraphQLSchema,
+  config: ServerConfig,
+  limits: QueryLimits,
+  routes: HttpRouter.HttpRouter<never, never> = HttpRouter.empty
+) => {
+  // Slow clients are cut off (408) past HEADERS_TIMEOUT / RECEIVE_TIMEOUT. Node checks them on a
+  // sweep, every 30 s by default, which would stretch a 10 s limit to 40 s; once a second keeps them close.
+  const server = createServer({
+    headersTimeout: Duration.toMillis(config.headersTimeout),
+    requestTimeout: Duration.toMillis(config.receiveTimeout),
+    connectionsCheckingInterval: 1000
+  })
   // Built last, released first: the drain runs while requests are still being handled.
   return drainOnClose(server, config.drainTimeout).pipe(
-    Layer.provideMerge(HttpServer.serve(
-      RequestId.middleware(HttpMiddleware.logger(securityHeaders(cors(config.corsOrigins)(router<R>(schema, limits)))))
-    )),
+    Layer.provideMerge(Layer.unwrapEffect(Effect.map(GraphiQL.load(config.graphiql), (graphiql) => HttpServer.serve(
+      RequestId.middleware(HttpMiddleware.logger(securityHeaders(cors(config.corsOrigins)(ClientAddress.middleware(config.trustProxy)(router<R>(schema, limits, graphiql, routes))))))
+    )))),
     Layer.provideMerge(NodeHttpServer.layer(() => server, { host: config.host, port: config.port }))
   )
 }

@@ -1,4 +1,4 @@
-import { Data } from "effect"
+import { Data, Duration } from "effect"
 
 /** Another writer saved the aggregate first; the caller may retry on the fresh state. */
 export class Conflict extends Data.TaggedError("Conflict")<{
@@ -37,3 +37,18 @@ export class Forbidden extends Data.TaggedError("Forbidden")<{
     return `Not allowed to ${this.action} ${this.resource}${this.instance === undefined ? "" : ` ${this.instance}`}`
   }
 }
+
+/**
+ * Too many attempts from this client or on this account; `retryAfter` says when to try again. The
+ * message names neither the limit nor the account, so a refusal tells nothing about who exists.
+ */
+export class RateLimited extends Data.TaggedError("RateLimited")<{
+  readonly retryAfter: Duration.Duration
+}> {
+  override get message() {
+    return `Too many attempts; try again in ${retryAfterSeconds(this)} seconds`
+  }
+}
+
+/** Whole seconds, rounded up, as HTTP's Retry-After counts them: never 0 while a wait remains. */
+export const retryAfterSeconds = (error: RateLimited): number => Math.max(1, Math.ceil(Duration.toSeconds(error.retryAfter)))

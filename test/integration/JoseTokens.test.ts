@@ -1,51 +1,84 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Either, Redacted } from "effect"
-import { SignJWT, UnsecuredJWT } from "jose"
+import { Duration, Effect, Either, Layer, TestClock } from "effect"
+import { decodeProtectedHeader } from "jose"
+import { randomBytes } from "node:crypto"
 import * as JoseTokens from "../../src/auth/adapters/JoseTokens.js"
-import { UserId } from "../../src/auth/domain/Ids.js"
+import * as JwtKeys from "../../src/auth/adapters/JwtKeys.js"
+import * as SigningKeys from "../../src/auth/adapters/SigningKeys.js"
+import { SessionId, UserId } from "../../src/auth/domain/Ids.js"
 import { TokenIssuer } from "../../src/auth/ports/TokenIssuer.js"
+import * as HostileTokens from "../support/HostileTokens.js"
 
-const secret = "a-test-secret-of-at-least-thirty-two-bytes!"
-const options = { secret: Redacted.make(secret), issuer: "kingdom-test", audience: "kingdom-test", ttl: Duration.hours(1) }
-const key = new TextEncoder().encode(secret)
-const now = () => Math.floor(Date.now() / 1000)
+const expected = { issuer: "kingdom-test", audience: "kingdom-test" }
+const claims = { userId: UserId("3f1c0d8e-0000-4000-8000-000000000001"), sessionId: SessionId("3f1c0d8e-0000-4000-8000-000000000002") }
 
-/** A token as an attacker (or a misconfigured peer) might craft it; each test changes one thing. */
-const forge = (change: (jwt: SignJWT) => SignJWT = (jwt) => jwt, header: Record<string, unknown> = {}) =>
-  change(new SignJWT({}).setProtectedHeader({ alg: "HS256", typ: "at+jwt", ...header }).setSubject("u1")
-    .setIssuer(options.issuer).setAudience(options.audience).setIssuedAt(now()).setExpirationTime(now() + 60)).sign(key)
+const tokens = (keys: SigningKeys.KeySet) => JoseTokens.layer({ keys, ...expected, ttl: Duration.minutes(15) })
 
-const verify = (token: string) => Effect.flatMap(TokenIssuer, (tokens) => Effect.either(tokens.verify(token)))
+const issue = Effect.flatMap(TokenIssuer, (issuer) => issuer.issue(claims))
+const verify = (token: string) => Effect.flatMap(TokenIssuer, (issuer) => Effect.either(issuer.verify(token)))
+
+/** The reason a token was refused, or "accepted". */
+const outcome = (token: string) => Effect.map(verify(token), Either.match({ onLeft: (error) => error.reason, onRight: () => "accepted" }))
+
+const ed25519 = HostileTokens.generate("ed25519")
+const rsa = HostileTokens.generate("rsa")
+const secret = randomBytes(32)
+const hmac: HostileTokens.HeldKey = { kid: JwtKeys.fromSecret(secret).kid, algorithm: "HS256", privateKey: secret }
+
+const signers = [
+  { name: "EdDSA", key: ed25519, signing: JwtKeys.fromPrivateKey(ed25519.pem) },
+  { name: "RS256", key: rsa, signing: JwtKeys.fromPrivateKey(rsa.pem) },
+  { name: "HS256", key: hmac, signing: JwtKeys.fromSecret(secret) }
+]
 
 describe("JoseTokens", () => {
-  it.live("issues a token it verifies back to the user id", () =>
-    Effect.gen(function*() {
-      const tokens = yield* TokenIssuer
-      const token = yield* tokens.issue(UserId("user-1"))
-      expect(token.authType).toBe("Bearer")
-      expect(yield* tokens.verify(token.value)).toBe("user-1")
-      expect(Either.isRight(yield* verify(yield* Effect.promise(() => forge())))).toBe(true)
-    }).pipe(Effect.provide(JoseTokens.layer(options))))
+  for (const { key, name, signing } of signers) {
+    it.live(`${name}: issues tokens naming their kid, verifies them back, and refuses every hostile variant`, () =>
+      Effect.gen(function*() {
+        const token = yield* issue
+        expect(decodeProtectedHeader(token.value)).toEqual({ alg: key.algorithm, typ: "at+jwt", kid: key.kid })
+        expect(yield* verify(token.value)).toEqual(Either.right(claims))
+        expect(yield* outcome(yield* Effect.promise(() => HostileTokens.genuine(key, HostileTokens.payloadOf(token.value), expected)))).toBe("accepted")
+        const cases = yield* Effect.promise(() => HostileTokens.hostileCases(token.value, key, expected))
+        expect(cases.length).toBeGreaterThanOrEqual(13)
+        for (const hostile of cases) {
+          expect(yield* outcome(hostile.token), hostile.name).not.toBe("accepted")
+        }
+        expect(yield* outcome("not.a.token")).toBe("malformed header")
+      }).pipe(Effect.provide(tokens(SigningKeys.keySet(signing)))))
+  }
 
-  it.live("refuses tampered, unsigned, expired, foreign and mistyped tokens", () =>
+  it.live("names why: unknown kid, a pinned algorithm, claims", () =>
     Effect.gen(function*() {
-      const valid = (yield* Effect.flatMap(TokenIssuer, (tokens) => tokens.issue(UserId("user-1")))).value
-      const [header, , signature] = valid.split(".")
-      const tampered = `${header}.${Buffer.from(JSON.stringify({ sub: "admin", exp: now() + 60, iat: now(), iss: options.issuer, aud: options.audience })).toString("base64url")}.${signature}`
-      const candidates = [
-        tampered,
-        new UnsecuredJWT({ sub: "u1" }).setIssuer(options.issuer).setAudience(options.audience).setIssuedAt().setExpirationTime("1h").encode(),
-        yield* Effect.promise(() => forge((jwt) => jwt.setExpirationTime(now() - 10))),
-        yield* Effect.promise(() => forge((jwt) => jwt.setIssuer("someone-else"))),
-        yield* Effect.promise(() => forge((jwt) => jwt.setAudience("another-api"))),
-        yield* Effect.promise(() => forge(undefined, { typ: "JWT" })),
-        yield* Effect.promise(() => new SignJWT({}).setProtectedHeader({ alg: "HS256", typ: "at+jwt" }).setSubject("u1")
-          .setIssuer(options.issuer).setAudience(options.audience).setIssuedAt(now()).sign(key)),
-        "not.a.token"
-      ]
-      for (const candidate of candidates) {
-        const result = yield* verify(candidate)
-        expect(Either.isLeft(result) && result.left._tag).toBe("InvalidAccessToken")
-      }
-    }).pipe(Effect.provide(JoseTokens.layer(options))))
+      const token = (yield* issue).value
+      const cases = Object.fromEntries((yield* Effect.promise(() => HostileTokens.hostileCases(token, ed25519, expected))).map((c) => [c.name, c.token]))
+      expect(yield* outcome(cases["unknown kid"]!)).toBe(`unknown kid "not-a-key-of-ours"`)
+      expect(yield* outcome(cases["HS256 keyed with the public key (PEM)"]!)).toMatch(/^ERR_JOSE_ALG_NOT_ALLOWED/)
+      expect(yield* outcome(cases["alg none"]!)).toMatch(/^ERR_JOSE_ALG_NOT_ALLOWED/)
+      expect(yield* outcome(cases["wrong iss"]!)).toMatch(/"iss" claim/)
+      expect(yield* outcome(cases["future nbf"]!)).toMatch(/"nbf" claim/)
+      expect(yield* outcome(cases["missing sid"]!)).toMatch(/"sid" claim/)
+    }).pipe(Effect.provide(tokens(SigningKeys.keySet(JwtKeys.fromPrivateKey(ed25519.pem))))))
+
+  it.live("rotation: a verify-only key accepts the old signer's tokens until it is removed", () =>
+    Effect.gen(function*() {
+      const old = (yield* Effect.provide(issue, tokens(SigningKeys.keySet(JwtKeys.fromPrivateKey(ed25519.pem))))).value
+      const oldKey = JwtKeys.fromVerifyKeySet(HostileTokens.verifyKeySet(ed25519))
+      const during = tokens(SigningKeys.keySet(JwtKeys.fromPrivateKey(rsa.pem), oldKey))
+      expect(yield* Effect.provide(verify(old), during)).toEqual(Either.right(claims))
+      const fresh = (yield* Effect.provide(issue, during)).value
+      expect(decodeProtectedHeader(fresh).kid).toBe(rsa.kid)
+      const after = tokens(SigningKeys.keySet(JwtKeys.fromPrivateKey(rsa.pem)))
+      expect(yield* Effect.provide(outcome(old), after)).toBe(`unknown kid "${ed25519.kid}"`)
+      expect(yield* Effect.provide(outcome(fresh), after)).toBe("accepted")
+    }))
+
+  it.effect("expiry follows Effect's clock: valid for the TTL, refused from then on", () =>
+    Effect.gen(function*() {
+      const token = (yield* issue).value
+      yield* TestClock.adjust(Duration.minutes(15).pipe(Duration.subtract(Duration.seconds(1))))
+      expect(yield* outcome(token)).toBe("accepted")
+      yield* TestClock.adjust(Duration.seconds(1))
+      expect(yield* outcome(token)).toMatch(/^ERR_JWT_EXPIRED/)
+    }).pipe(Effect.provide(Layer.fresh(tokens(SigningKeys.keySet(JwtKeys.fromPrivateKey(ed25519.pem)))))))
 })

@@ -11,17 +11,21 @@ import * as MailerMemory from "../../src/auth/adapters/memory/MailerMemory.js"
 import * as PermissionCataloguePg from "../../src/auth/adapters/postgres/PermissionCataloguePg.js"
 import * as ResetTokenRepositoryPg from "../../src/auth/adapters/postgres/ResetTokenRepositoryPg.js"
 import * as RoleRepositoryPg from "../../src/auth/adapters/postgres/RoleRepositoryPg.js"
+import * as SessionRepositoryPg from "../../src/auth/adapters/postgres/SessionRepositoryPg.js"
 import * as UserRepositoryPg from "../../src/auth/adapters/postgres/UserRepositoryPg.js"
 import * as Grant from "../../src/auth/domain/Grant.js"
-import { RoleId, UserId } from "../../src/auth/domain/Ids.js"
+import { RoleId, SessionId, UserId } from "../../src/auth/domain/Ids.js"
+import * as Session from "../../src/auth/domain/Session.js"
 import type { Role } from "../../src/auth/domain/Role.js"
 import * as User from "../../src/auth/domain/User.js"
 import * as AuthApi from "../../src/auth/graphql/Resolvers.js"
 import * as Views from "../../src/auth/graphql/Views.js"
 import { RoleRepository } from "../../src/auth/ports/RoleRepository.js"
+import { SessionRepository } from "../../src/auth/ports/SessionRepository.js"
 import { TokenIssuer } from "../../src/auth/ports/TokenIssuer.js"
 import { UserRepository } from "../../src/auth/ports/UserRepository.js"
 import * as Queries from "../../src/auth/Queries.js"
+import * as Composition from "../../src/Composition.js"
 import { PgliteDb } from "../../src/database/PgliteClient.js"
 import * as OutboxPg from "../../src/database/OutboxPg.js"
 import * as SqlUnitOfWork from "../../src/database/SqlUnitOfWork.js"
@@ -42,6 +46,7 @@ import { randomKey, uuid } from "../support/RandomRefs.js"
 import * as StatementCounter from "../support/StatementCounter.js"
 import { backends } from "../support/TestDatabases.js"
 import * as TestLayers from "../support/TestLayers.js"
+import * as TestServer from "../support/TestServer.js"
 
 const userCount = 100
 const roleCount = 10
@@ -85,7 +90,9 @@ const world = Layer.effect(World, Effect.gen(function*() {
   yield* roles.add(callerRole)
   const caller = user(`${prefix}-caller`, callerRole.id, [Grant.scoped("user", "GET", accessKeys)], start + userCount)
   yield* users.add(caller)
-  const token = yield* Effect.flatMap(TokenIssuer, (tokens) => tokens.issue(caller.id))
+  const signedIn = Session.start({ id: SessionId(uuid()), userId: caller.id, tokenHash: randomKey("refresh"), now: new Date(), ttlMillis: 3_600_000 })
+  yield* Effect.flatMap(SessionRepository, (sessions) => sessions.start(signedIn.session, signedIn.token))
+  const token = yield* Effect.flatMap(TokenIssuer, (tokens) => tokens.issue({ userId: caller.id, sessionId: signedIn.session.id }))
   return { token: token.value, accessKeys, roleCodes: accessKeys.map((_, index) => listed[index % roleCount]!.code) }
 }))
 
@@ -94,6 +101,7 @@ const services = Layer.mergeAll(
   RoleRepositoryPg.layer,
   PermissionCataloguePg.layer,
   ResetTokenRepositoryPg.layer,
+  SessionRepositoryPg.layer,
   SqlUnitOfWork.layer,
   Argon2Hasher.layer,
   MailerMemory.layer,
@@ -101,7 +109,8 @@ const services = Layer.mergeAll(
   TestLayers.settings,
   // Queries raise no events; the bus's outbox and signal are here only because the API's type needs them.
   OutboxPg.layer.pipe(Layer.provide(Layer.succeed(LocalSubscriptions, []))),
-  CommitSignal.layer
+  CommitSignal.layer,
+  Composition.throttle(TestServer.rateLimits)
 )
 
 const usersPage = `query Users($first: Int!) {
@@ -137,7 +146,7 @@ const request = (schema: GraphQLSchemaType, source: string, variables: Record<st
     const { token } = yield* World
     const db = yield* Effect.serviceOption(PgliteDb)
     const received = yield* Effect.transposeMapOption(db, StatementCounter.receivedBy)
-    const contextValue = Execute.makeContext(runtime, { requestId: uuid(), authorization: `Bearer ${token}` })
+    const contextValue = Execute.makeContext(runtime, { requestId: uuid(), authorization: `Bearer ${token}`, clientAddress: "127.0.0.1" })
     const result = yield* Effect.promise(async () =>
       await execute({ schema, document: parse(source), variableValues: variables, contextValue }))
     return {
@@ -207,7 +216,7 @@ for (const backend of backends) {
             expect(yield* Effect.transposeOption(received)).toEqual(Option.map(db, () => statements.length + 3))
           }).pipe(Effect.scoped))
 
-        it.effect("a page of 100 users with their grants and roles costs what a page of 10 does: 5 statements", () =>
+        it.effect("a page of 100 users with their grants and roles costs what a page of 10 does: 6 statements", () =>
           Effect.gen(function*() {
             const { accessKeys, roleCodes } = yield* World
             const schema = yield* GraphQLSchema.make([AuthApi.api])
@@ -228,12 +237,12 @@ for (const backend of backends) {
             )
             expect(usersOf(ten.result).edges).toHaveLength(10)
 
-            // 1. the caller's user row (with its own grants), 2. the caller's role (with its grants): the
-            // principal, read once per request however many fields need it; 3. the page of users (their
-            // own grants in the same statement; no cursor, so no "anything before" probe); 4. totalCount;
-            // 5. the roles of every user on the page, one DataLoader batch shared by `role` and
-            // `effectivePermissions`. Nothing per user.
-            expect(ten.statements).toHaveLength(5)
+            // 1. the token's session (still live?), 2. the caller's user row (with its own grants), 3. the
+            // caller's role (with its grants): the principal, read once per request however many fields
+            // need it; 4. the page of users (their own grants in the same statement; no cursor, so no
+            // "anything before" probe); 5. totalCount; 6. the roles of every user on the page, one
+            // DataLoader batch shared by `role` and `effectivePermissions`. Nothing per user.
+            expect(ten.statements).toHaveLength(6)
             expect(hundred.statements).toHaveLength(ten.statements.length)
             // On PGlite: the database received exactly what was counted (DataLoader batches included).
             for (const counted of [ten, hundred]) {
@@ -250,16 +259,16 @@ for (const backend of backends) {
             const three = yield* request(schema, oneByOne(3), variables(3))
             for (const { result } of [one, three]) expect(result.errors).toBeUndefined()
             expect(Object.keys(three.result.data ?? {})).toHaveLength(3)
-            // The principal (2) plus one statement per user read.
-            expect(one.statements).toHaveLength(3)
-            expect(three.statements).toHaveLength(5)
+            // The principal (3) plus one statement per user read.
+            expect(one.statements).toHaveLength(4)
+            expect(three.statements).toHaveLength(6)
 
             // The same page of 10 with roles read per user: principal, page, count, then a role read for
             // `role` and another for `effectivePermissions` on every user.
             const perUser = yield* request(yield* unbatched, usersPage, { first: 10 })
             expect(perUser.result.errors).toBeUndefined()
             expect(usersOf(perUser.result).edges.map((edge: any) => edge.node.role?.code)).toEqual(roleCodes.slice(0, 10))
-            expect(perUser.statements).toHaveLength(4 + 2 * 10)
+            expect(perUser.statements).toHaveLength(5 + 2 * 10)
             expect(perUser.received).toEqual(Option.map(perUser.received, () => perUser.statements.length))
           }))
       }

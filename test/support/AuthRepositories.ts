@@ -3,10 +3,12 @@ import { Layer } from "effect"
 import * as MemoryCatalogue from "../../src/auth/adapters/memory/PermissionCatalogueMemory.js"
 import * as MemoryResetTokens from "../../src/auth/adapters/memory/ResetTokenRepositoryMemory.js"
 import * as MemoryRoles from "../../src/auth/adapters/memory/RoleRepositoryMemory.js"
+import * as MemorySessions from "../../src/auth/adapters/memory/SessionRepositoryMemory.js"
 import * as MemoryUsers from "../../src/auth/adapters/memory/UserRepositoryMemory.js"
 import * as PgCatalogue from "../../src/auth/adapters/postgres/PermissionCataloguePg.js"
 import * as PgResetTokens from "../../src/auth/adapters/postgres/ResetTokenRepositoryPg.js"
 import * as PgRoles from "../../src/auth/adapters/postgres/RoleRepositoryPg.js"
+import * as PgSessions from "../../src/auth/adapters/postgres/SessionRepositoryPg.js"
 import * as PgUsers from "../../src/auth/adapters/postgres/UserRepositoryPg.js"
 import { RoleId, UserId } from "../../src/auth/domain/Ids.js"
 import * as Grant from "../../src/auth/domain/Grant.js"
@@ -15,18 +17,20 @@ import * as User from "../../src/auth/domain/User.js"
 import type { PermissionCatalogue } from "../../src/auth/ports/PermissionCatalogue.js"
 import type { ResetTokenRepository } from "../../src/auth/ports/ResetTokenRepository.js"
 import type { RoleRepository } from "../../src/auth/ports/RoleRepository.js"
+import type { SessionRepository } from "../../src/auth/ports/SessionRepository.js"
 import type { UserRepository } from "../../src/auth/ports/UserRepository.js"
 import { backends } from "./TestDatabases.js"
 import { randomKey, uuid } from "./RandomRefs.js"
 
-export type Ports = UserRepository | RoleRepository | PermissionCatalogue | ResetTokenRepository
+export type Ports = UserRepository | RoleRepository | PermissionCatalogue | ResetTokenRepository | SessionRepository
 
 const memory: Layer.Layer<Ports> = Layer.mergeAll(
   MemoryRoles.layer.pipe(Layer.provideMerge(MemoryUsers.layer)),
   MemoryCatalogue.layer,
-  MemoryResetTokens.layer
+  MemoryResetTokens.layer,
+  MemorySessions.layer
 )
-const sql = Layer.mergeAll(PgUsers.layer, PgRoles.layer, PgCatalogue.layer, PgResetTokens.layer)
+const sql = Layer.mergeAll(PgUsers.layer, PgRoles.layer, PgCatalogue.layer, PgResetTokens.layer, PgSessions.layer)
 
 export const implementations = [
   { name: "memory", layer: (): Layer.Layer<Ports, unknown> => memory, skip: undefined },

@@ -10,6 +10,7 @@ import * as Argon2Hasher from "../../src/auth/adapters/Argon2Hasher.js"
 import * as PermissionCataloguePg from "../../src/auth/adapters/postgres/PermissionCataloguePg.js"
 import * as ResetTokenRepositoryPg from "../../src/auth/adapters/postgres/ResetTokenRepositoryPg.js"
 import * as RoleRepositoryPg from "../../src/auth/adapters/postgres/RoleRepositoryPg.js"
+import * as SessionRepositoryPg from "../../src/auth/adapters/postgres/SessionRepositoryPg.js"
 import * as UserRepositoryPg from "../../src/auth/adapters/postgres/UserRepositoryPg.js"
 import * as Actor from "../../src/auth/Actor.js"
 import * as OutboxPg from "../../src/database/OutboxPg.js"
@@ -21,9 +22,10 @@ import * as TestLayers from "./TestLayers.js"
 import type * as AuthApi from "../../src/auth/graphql/Resolvers.js"
 import type { Mailer } from "../../src/auth/ports/Mailer.js"
 import type { AuthSettings } from "../../src/auth/Settings.js"
+import type { Throttle } from "../../src/auth/Throttle.js"
 
 /** What the commands need: the auth API's services without mail, as the acting system. */
-export type CommandServices = Exclude<AuthApi.AuthServices, Mailer | AuthSettings> | Actor.CurrentActor
+export type CommandServices = Exclude<AuthApi.AuthServices, Mailer | AuthSettings | Throttle> | Actor.CurrentActor
 
 /** The real hasher: the memory world's cheap one is private to TestLayers, and argon2 costs little here. */
 const sqlServices = Layer.mergeAll(
@@ -31,6 +33,7 @@ const sqlServices = Layer.mergeAll(
   RoleRepositoryPg.layer,
   PermissionCataloguePg.layer,
   ResetTokenRepositoryPg.layer,
+  SessionRepositoryPg.layer,
   SqlUnitOfWork.layer,
   // No subscriber runs here: events only need to be stored with their command.
   OutboxPg.layer.pipe(Layer.provide(Layer.succeed(LocalSubscriptions, []))),

@@ -7,7 +7,8 @@
 import type * as SqlClient from "@effect/sql/SqlClient"
 import { Duration, Effect, Layer, Logger, LogLevel, Option, Redacted } from "effect"
 import * as Argon2Hasher from "../../src/auth/adapters/Argon2Hasher.js"
-import * as JoseTokens from "../../src/auth/adapters/JoseTokens.js"
+import * as JwtKeys from "../../src/auth/adapters/JwtKeys.js"
+import * as SigningKeys from "../../src/auth/adapters/SigningKeys.js"
 import * as MailerMemory from "../../src/auth/adapters/memory/MailerMemory.js"
 import * as Bootstrap from "../../src/auth/Bootstrap.js"
 import * as AuthApi from "../../src/auth/graphql/Resolvers.js"
@@ -17,8 +18,9 @@ import * as GraphQLSchema from "../../src/graphql/Schema.js"
 import * as Server from "../../src/http/Server.js"
 import * as Dispatcher from "../../src/kernel/Dispatcher.js"
 import { PageSizeLimits } from "../../src/kernel/Paging.js"
-import { randomSecret } from "../../src/kernel/Secrets.js"
-import { admin, eventOptions, queryLimits, TestServer } from "./TestServer.js"
+import * as ProxyTrust from "../../src/kernel/ProxyTrust.js"
+import { randomBytes } from "node:crypto"
+import { admin, eventOptions, queryLimits, rateLimits, serverDefaults, TestServer, tokenSettings } from "./TestServer.js"
 
 export interface PostgresServerOptions {
   readonly url: string
@@ -37,17 +39,18 @@ export const layer = (
       Composition.database(database, Composition.subscribers),
       Argon2Hasher.layer,
       // A fresh key: nothing here outlives the test, so no key file is kept.
-      JoseTokens.layer({ secret: Redacted.make(randomSecret(32)), issuer: "kingdom-e2e", audience: "kingdom-e2e", ttl: Duration.minutes(5) }),
+      Composition.tokens(SigningKeys.keySet(JwtKeys.fromSecret(randomBytes(32))), tokenSettings),
       MailerMemory.layer,
       Layer.succeed(AuthSettings, { resetTokenTtl: Duration.minutes(15), publicAppUrl: new URL("http://app.test/") }),
-      Layer.succeed(PageSizeLimits, { defaultSize: 20, max: 100 })
+      Layer.succeed(PageSizeLimits, { defaultSize: 20, max: 100 }),
+      Composition.throttle(rateLimits)
     )
     const bootstrap = Layer.effectDiscard(
       Bootstrap.ensureAdmin({ accessKey: admin.accessKey, email: admin.email, password: Option.some(Redacted.make(admin.password)) })
     )
     const drainTimeout = options.drainTimeout ?? Duration.seconds(5)
     const server = Layer.effect(TestServer, Effect.map(Server.baseUrl, (baseUrl) => ({ baseUrl }))).pipe(
-      Layer.provide(Server.layer<AuthApi.AuthServices>(schema, { host: "127.0.0.1", port: 0, drainTimeout, corsOrigins: [] }, queryLimits))
+      Layer.provide(Server.layer<AuthApi.AuthServices>(schema, { ...serverDefaults, host: "127.0.0.1", port: 0, drainTimeout, corsOrigins: [], graphiql: false, trustProxy: ProxyTrust.none }, queryLimits))
     )
     const subscribers = Layer.scopedDiscard(Effect.forkScoped(Dispatcher.run(Composition.subscribers, eventOptions)))
     return Layer.mergeAll(server, bootstrap, subscribers).pipe(Layer.provideMerge(services))

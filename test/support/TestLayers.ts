@@ -4,7 +4,9 @@ import * as PermissionCatalogueMemory from "../../src/auth/adapters/memory/Permi
 import * as ResetTokenRepositoryMemory from "../../src/auth/adapters/memory/ResetTokenRepositoryMemory.js"
 import * as RoleRepositoryMemory from "../../src/auth/adapters/memory/RoleRepositoryMemory.js"
 import * as UserRepositoryMemory from "../../src/auth/adapters/memory/UserRepositoryMemory.js"
-import * as JoseTokens from "../../src/auth/adapters/JoseTokens.js"
+import * as JwtKeys from "../../src/auth/adapters/JwtKeys.js"
+import * as SessionRepositoryMemory from "../../src/auth/adapters/memory/SessionRepositoryMemory.js"
+import * as SigningKeys from "../../src/auth/adapters/SigningKeys.js"
 import * as Actor from "../../src/auth/Actor.js"
 import { PasswordHasher } from "../../src/auth/ports/PasswordHasher.js"
 import { AuthSettings } from "../../src/auth/Settings.js"
@@ -29,12 +31,12 @@ export const settings = Layer.succeed(AuthSettings, AuthSettings.of({
   publicAppUrl: new URL("https://app.example.test/")
 }))
 
-export const tokens = JoseTokens.layer({
-  secret: Redacted.make("a-test-secret-of-at-least-thirty-two-bytes!"),
-  issuer: "kingdom-test",
-  audience: "kingdom-test",
-  ttl: Duration.hours(1)
-})
+export const tokenSettings = { issuer: "kingdom-test", audience: "kingdom-test", ttl: Duration.hours(1), refreshTtl: Duration.days(30) }
+
+export const tokens = Composition.tokens(
+  SigningKeys.keySet(JwtKeys.fromSecret(Buffer.from("a-test-secret-of-at-least-thirty-two-bytes!"))),
+  tokenSettings
+)
 
 /**
  * A fresh in-memory auth world per call (Ref-backed fakes must not leak between tests). Commands act as
@@ -45,6 +47,7 @@ export const auth = () =>
     RoleRepositoryMemory.layer.pipe(Layer.provideMerge(UserRepositoryMemory.layer)),
     PermissionCatalogueMemory.layer,
     ResetTokenRepositoryMemory.layer,
+    SessionRepositoryMemory.layer,
     MailerMemory.layer,
     UnitOfWork.layerMemory,
     plainHasher,

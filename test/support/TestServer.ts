@@ -5,29 +5,54 @@
  * (Belongs in test/support once that folder's owner takes it.)
  */
 import { ConfigProvider, Context, Duration, Effect, Layer, Logger, LogLevel, Option, Redacted, Ref, Schedule } from "effect"
+import type * as SqlClient from "@effect/sql/SqlClient"
 import { randomUUID } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Argon2Hasher from "../../src/auth/adapters/Argon2Hasher.js"
-import * as JoseTokens from "../../src/auth/adapters/JoseTokens.js"
-import * as JwtSecret from "../../src/auth/adapters/JwtSecret.js"
+import * as SigningKeys from "../../src/auth/adapters/SigningKeys.js"
 import * as MailerMemory from "../../src/auth/adapters/memory/MailerMemory.js"
 import * as Bootstrap from "../../src/auth/Bootstrap.js"
 import * as AuthApi from "../../src/auth/graphql/Resolvers.js"
 import { AuthSettings } from "../../src/auth/Settings.js"
 import * as Composition from "../../src/Composition.js"
 import * as AppConfig from "../../src/Config.js"
+import type { ModuleApi } from "../../src/graphql/Context.js"
+import type { QueryLimits } from "../../src/graphql/Limits.js"
 import * as GraphQLSchema from "../../src/graphql/Schema.js"
 import * as Server from "../../src/http/Server.js"
 import * as Dispatcher from "../../src/kernel/Dispatcher.js"
 import { PageSizeLimits } from "../../src/kernel/Paging.js"
+import * as ProxyTrust from "../../src/kernel/ProxyTrust.js"
+import type { ThrottleSettings } from "../../src/auth/Throttle.js"
 import { randomKey } from "./RandomRefs.js"
 
 export const admin = { accessKey: "admin", email: "admin@kingdom.test", password: "admin-password-for-e2e" }
 
 /** The production defaults: the e2e tests send what real clients send, and the limit tests go past them. */
 export const queryLimits = Effect.runSync(AppConfig.queryLimits.pipe(Effect.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map())))))
+
+/** The HTTP settings' defaults (timeouts and all) under the ones each test server sets. */
+export const serverDefaults = Effect.runSync(AppConfig.server.pipe(Effect.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map())))))
+
+/**
+ * What a test changes about the GraphQL edge: query limits, and modules served beside auth (a
+ * test-only API, never in the production schema).
+ */
+export interface GraphQLOptions {
+  readonly limits?: Partial<QueryLimits>
+  readonly modules?: ReadonlyArray<ModuleApi<AuthApi.AuthServices | SqlClient.SqlClient>>
+}
+
+/**
+ * Production's rate limits with the budgets widened: every e2e client is 127.0.0.1, so the suites
+ * would share them. test/e2e/RateLimits.test.ts runs servers with small ones.
+ */
+export const rateLimits: ThrottleSettings = ((defaults) => {
+  const wide = { limit: 1_000_000, window: Duration.minutes(1) }
+  return { ...defaults, perAddress: wide, signIn: wide, resetPassword: wide, changePassword: wide }
+})(Effect.runSync(AppConfig.rateLimits.pipe(Effect.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map()))))))
 
 /** The one origin the e2e server lets browsers call it from. */
 export const corsOrigins = ["https://app.example.test"]
@@ -50,23 +75,33 @@ const temporaryDataDir = Effect.acquireRelease(
   (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
 )
 
-export const layer: Layer.Layer<TestServer | MailerMemory.SentMail, unknown> = Layer.unwrapScoped(Effect.gen(function*() {
-  const dataDir = yield* temporaryDataDir
-  const secret = yield* JwtSecret.resolve({ secret: Option.none(), environment: "test", dataDir })
-  const schema = yield* GraphQLSchema.make([AuthApi.api])
+export const tokenSettings = { issuer: "kingdom-e2e", audience: "kingdom-e2e", ttl: Duration.minutes(5), refreshTtl: Duration.days(1), jwksMaxAge: Duration.minutes(5) }
+
+/** Keys as JWT_SECRET, JWT_PRIVATE_KEY and JWT_VERIFY_KEYS give them (none: the development key), and a DATA_DIR to keep across restarts. */
+export interface TokenOptions {
+  readonly keys?: Partial<Pick<AppConfig.TokenConfig, "secret" | "privateKey" | "verifyKeys">>
+  readonly dataDir?: string
+}
+
+/** The e2e server, with `overrides` on its HTTP settings (GraphiQL off, say); `layer` is the usual one. */
+export const make = (overrides: Partial<AppConfig.ServerConfig> = {}, tokens: TokenOptions = {}, throttle: ThrottleSettings = rateLimits, graphql: GraphQLOptions = {}): Layer.Layer<TestServer | MailerMemory.SentMail, unknown> => Layer.unwrapScoped(Effect.gen(function*() {
+  const dataDir = tokens.dataDir ?? (yield* temporaryDataDir)
+  const keys = yield* SigningKeys.resolve({ secret: Option.none(), privateKey: Option.none(), verifyKeys: Option.none(), ...tokens.keys, environment: "test", dataDir })
+  const schema = yield* GraphQLSchema.make([AuthApi.api, ...graphql.modules ?? []])
   const services = Layer.mergeAll(
     Composition.database({ url: Option.none(), dataDir, migrateOnStart: false, poolMax: 1 }, Composition.subscribers),
     Argon2Hasher.layer,
-    JoseTokens.layer({ secret, issuer: "kingdom-e2e", audience: "kingdom-e2e", ttl: Duration.minutes(5) }),
+    Composition.tokens(keys, tokenSettings),
     MailerMemory.layer,
     Layer.succeed(AuthSettings, { resetTokenTtl: Duration.minutes(15), publicAppUrl: new URL("http://app.test/") }),
-    Layer.succeed(PageSizeLimits, { defaultSize: 20, max: 100 })
+    Layer.succeed(PageSizeLimits, { defaultSize: 20, max: 100 }),
+    Composition.throttle(throttle)
   )
   const bootstrap = Layer.effectDiscard(
     Bootstrap.ensureAdmin({ accessKey: admin.accessKey, email: admin.email, password: Option.some(Redacted.make(admin.password)) })
   )
   const server = Layer.effect(TestServer, Effect.map(Server.baseUrl, (baseUrl) => ({ baseUrl }))).pipe(
-    Layer.provide(Server.layer<AuthApi.AuthServices>(schema, { host: "127.0.0.1", port: 0, drainTimeout: Duration.seconds(5), corsOrigins }, queryLimits))
+    Layer.provide(Server.layer<AuthApi.AuthServices | SqlClient.SqlClient>(schema, { ...serverDefaults, host: "127.0.0.1", port: 0, drainTimeout: Duration.seconds(5), corsOrigins, graphiql: true, trustProxy: ProxyTrust.none, ...overrides }, { ...queryLimits, ...graphql.limits }, Composition.authRoutes(keys, tokenSettings)))
   )
   // As on the embedded default, the server runs the subscribers; polls and retries are fast for tests.
   const subscribers = Layer.scopedDiscard(Effect.forkScoped(Dispatcher.run(Composition.subscribers, eventOptions)))
@@ -75,6 +110,8 @@ export const layer: Layer.Layer<TestServer | MailerMemory.SentMail, unknown> = L
   // Failures the tests provoke are logged at INFO or below; warnings and errors still show.
   Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))
 )
+
+export const layer = make()
 
 /** The mail sent to `to` so far, once there are at least `count` (subscribers send it just after commit). */
 export const mailTo = (to: string, count = 1) =>
@@ -88,7 +125,7 @@ export const mailTo = (to: string, count = 1) =>
 
 export interface GraphQLError {
   readonly message: string
-  readonly extensions?: { readonly code?: string }
+  readonly extensions?: { readonly code?: string; readonly retryAfter?: number }
 }
 
 export interface GraphQLResponse {
@@ -99,7 +136,7 @@ export interface GraphQLResponse {
 }
 
 /** POSTs one operation to /graphql as a client would; `token` becomes `Authorization: Bearer <token>`. */
-export const graphql = (query: string, variables: Record<string, unknown> = {}, token?: string) =>
+export const graphql = (query: string, variables: Record<string, unknown> = {}, token?: string, headers: Record<string, string> = {}) =>
   Effect.flatMap(TestServer, ({ baseUrl }) =>
     Effect.promise(async (): Promise<GraphQLResponse> => {
       const response = await fetch(`${baseUrl}/graphql`, {
@@ -107,7 +144,8 @@ export const graphql = (query: string, variables: Record<string, unknown> = {}, 
         headers: {
           "content-type": "application/json",
           accept: "application/graphql-response+json",
-          ...(token === undefined ? {} : { authorization: `Bearer ${token}` })
+          ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+          ...headers
         },
         body: JSON.stringify({ query, variables })
       })

@@ -1,50 +1,64 @@
-import { Duration, Effect, Layer, Redacted } from "effect"
-import { errors, jwtVerify, SignJWT } from "jose"
-import { UserId } from "../domain/Ids.js"
+import { Clock, Duration, Effect, Layer } from "effect"
+import { decodeProtectedHeader, errors, jwtVerify, SignJWT } from "jose"
+import { randomUUID } from "node:crypto"
+import { SessionId, UserId } from "../domain/Ids.js"
 import { InvalidAccessToken, TokenIssuer } from "../ports/TokenIssuer.js"
+import type { KeySet } from "./SigningKeys.js"
 
 export interface JoseTokensOptions {
-  /** At least 256 bits; checked by JwtSecret before this layer is built. */
-  readonly secret: Redacted.Redacted
+  readonly keys: KeySet
   readonly issuer: string
   readonly audience: string
   readonly ttl: Duration.Duration
 }
 
-/** RFC 9068 access tokens; verification pins the algorithm, type, issuer and audience. */
-const algorithm = "HS256"
+/**
+ * RFC 9068 access tokens. Verification takes the key the header's `kid` names and accepts only that
+ * key's algorithm, the `at+jwt` type, our issuer and audience, and a token carrying exp, iat, sub and
+ * sid; jose also refuses a `nbf` in the future. Times come from Effect's Clock.
+ */
 const type = "at+jwt"
 
+const refuse = (reason: string) => new InvalidAccessToken({ reason })
+
 export const layer = (options: JoseTokensOptions): Layer.Layer<TokenIssuer> =>
-  Layer.sync(TokenIssuer, () => {
-    const key = new TextEncoder().encode(Redacted.value(options.secret))
-    return TokenIssuer.of({
-      issue: (userId) =>
+  Layer.succeed(TokenIssuer, TokenIssuer.of({
+    issue: ({ sessionId, userId }) =>
+      Effect.flatMap(Clock.currentTimeMillis, (millis) =>
         Effect.promise(async () => {
-          const issuedAt = Math.floor(Date.now() / 1000)
+          const { signer } = options.keys
+          const issuedAt = Math.floor(millis / 1000)
           const expiresAt = issuedAt + Math.ceil(Duration.toSeconds(options.ttl))
-          const value = await new SignJWT({})
-            .setProtectedHeader({ alg: algorithm, typ: type })
+          const value = await new SignJWT({ sid: sessionId })
+            .setProtectedHeader({ alg: signer.algorithm, typ: type, kid: signer.kid })
             .setSubject(userId)
             .setIssuer(options.issuer)
             .setAudience(options.audience)
             .setIssuedAt(issuedAt)
             .setExpirationTime(expiresAt)
-            .sign(key)
+            .setJti(randomUUID())
+            .sign(signer.key)
           return { value, authType: "Bearer" as const, expiresAt: new Date(expiresAt * 1000) }
-        }),
-      verify: (token) =>
-        Effect.tryPromise({
+        })),
+    verify: (token) =>
+      Effect.gen(function*() {
+        const header = yield* Effect.try({ try: () => decodeProtectedHeader(token), catch: () => refuse("malformed header") })
+        const key = typeof header.kid === "string" ? options.keys.verifiers.get(header.kid) : undefined
+        if (key === undefined) return yield* refuse(`unknown kid ${JSON.stringify(header.kid)}`)
+        const currentDate = new Date(yield* Clock.currentTimeMillis)
+        const { payload } = yield* Effect.tryPromise({
           try: () =>
-            jwtVerify(token, key, {
-              algorithms: [algorithm],
+            jwtVerify(token, key.key, {
+              algorithms: [key.algorithm],
               typ: type,
               issuer: options.issuer,
               audience: options.audience,
-              requiredClaims: ["exp", "iat", "sub"]
+              requiredClaims: ["exp", "iat", "sub", "sid"],
+              currentDate
             }),
-          catch: (error) =>
-            new InvalidAccessToken({ reason: error instanceof errors.JOSEError ? error.code : String(error) })
-        }).pipe(Effect.map(({ payload }) => UserId(payload.sub as string)))
-    })
-  })
+          catch: (error) => refuse(error instanceof errors.JOSEError ? `${error.code}: ${error.message}` : String(error))
+        })
+        if (typeof payload.sub !== "string" || typeof payload["sid"] !== "string") return yield* refuse("sub and sid must be strings")
+        return { userId: UserId(payload.sub), sessionId: SessionId(payload["sid"]) }
+      })
+  }))

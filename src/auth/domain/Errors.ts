@@ -64,7 +64,10 @@ export class WrongCredentials extends Data.TaggedError("WrongCredentials")<{}> {
   }
 }
 
-/** A password-reset token that is unknown, used, expired or older than the last password change. */
+/**
+ * A password-reset token that is unknown, used, expired or older than the last password change; or a
+ * refresh token that is unknown, spent, expired or of an ended session. One answer for every case.
+ */
 export class InvalidToken extends Data.TaggedError("InvalidToken")<{}> {
   override get message() {
     return "The token is invalid or has expired"

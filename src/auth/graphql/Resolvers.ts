@@ -18,11 +18,14 @@ import type { PasswordHasher } from "../ports/PasswordHasher.js"
 import type { PermissionCatalogue } from "../ports/PermissionCatalogue.js"
 import type { ResetTokenRepository } from "../ports/ResetTokenRepository.js"
 import type { RoleRepository } from "../ports/RoleRepository.js"
+import type { SessionRepository } from "../ports/SessionRepository.js"
 import type { TokenIssuer } from "../ports/TokenIssuer.js"
 import type { UserRepository } from "../ports/UserRepository.js"
 import * as Queries from "../Queries.js"
-import type { AuthSettings } from "../Settings.js"
+import type { AuthSettings, SessionSettings } from "../Settings.js"
+import type { Throttle } from "../Throttle.js"
 import * as Fields from "./Fields.js"
+import * as Throttled from "./Throttled.js"
 import * as Views from "./Views.js"
 
 /** Everything the auth API needs from the composition root. */
@@ -33,8 +36,11 @@ export type AuthServices =
   | ResetTokenRepository
   | PasswordHasher
   | TokenIssuer
+  | SessionRepository
+  | SessionSettings
   | Mailer
   | AuthSettings
+  | Throttle
   | UnitOfWork
   | Outbox
   | CommitSignal
@@ -105,11 +111,17 @@ export const api: ModuleApi<AuthServices> = {
     createUser: withCommand(Commands.CreateUser, (command) =>
       dispatch(command).pipe(answer("USER_CREATED", `User ${command.accessKey} created`))),
     authenticate: withCommand(Commands.Authenticate, (command) =>
-      Effect.map(dispatch(command), ({ token, user }) => Views.authenticatedUser(user, token))),
+      Effect.map(Throttled.signIn(command.accessKey, dispatch(command)), ({ token, user }) => Views.authenticatedUser(user, token))),
     resetPassword: withCommand(Commands.ResetPassword, (command) =>
-      dispatch(command).pipe(answer("EMAIL_RESET_PWD_SENT", resetPasswordMessage))),
+      Throttled.resetPassword(command.accessKey, dispatch(command)).pipe(answer("EMAIL_RESET_PWD_SENT", resetPasswordMessage))),
     changePassword: withCommand(Commands.ChangePassword, (command) =>
-      dispatch(command).pipe(answer("PWD_CHANGED", "Password changed"))),
+      Throttled.changePassword(command.token, dispatch(command)).pipe(answer("PWD_CHANGED", "Password changed"))),
+    // The handler answers a refusal as a value (its reuse revocation must commit); failed here, after the commit.
+    refreshToken: withCommand(Commands.RefreshToken, (command) => Effect.map(Effect.flatten(dispatch(command)), Views.token)),
+    logout: () =>
+      Effect.flatMap(currentPrincipal, (principal) => dispatch(new Commands.Logout({ sessionId: principal.sessionId }))).pipe(
+        answer("LOGGED_OUT", "Signed out: the session's tokens no longer work")
+      ),
     createRole: withCommand(Commands.CreateRole, (command) =>
       asCaller(dispatch(command)).pipe(answer("ROLE_CREATED", `Role ${command.code} created`))),
     attachRolePermissions: withCommand(Commands.AttachRolePermissions, (command) =>

@@ -3,11 +3,12 @@
  * explicitly so that nothing else on a domain value (hashes, versions) can leak through; fields
  * outside the SDL (a user's `roleId`, `grants`) are only for the field resolvers in Fields.ts.
  */
+import { Redacted } from "effect"
 import type { Grant } from "../domain/Grant.js"
 import type { Permission } from "../domain/Permission.js"
 import type { Role } from "../domain/Role.js"
 import type { User } from "../domain/User.js"
-import type { AccessToken } from "../ports/TokenIssuer.js"
+import type { IssuedTokens } from "../handlers/Sessions.js"
 
 export const permission = (entry: Permission) => ({
   resource: entry.resource,
@@ -38,9 +39,17 @@ export const role = (role: Role) => ({
 
 export const userRole = (role: Role) => ({ code: role.code, name: role.name })
 
-export const authenticatedUser = (authenticated: User, token: AccessToken) => ({
+/** The one place a refresh token's secret is unwrapped: into the answer to the client who owns it. */
+export const token = (tokens: IssuedTokens) => ({
+  value: tokens.access.value,
+  authType: tokens.access.authType,
+  expiresAt: tokens.access.expiresAt.toISOString(),
+  refreshToken: Redacted.value(tokens.refreshToken)
+})
+
+export const authenticatedUser = (authenticated: User, tokens: IssuedTokens) => ({
   ...user(authenticated),
-  token: { value: token.value, authType: token.authType }
+  token: token(tokens)
 })
 
 export type CommandStatus =
@@ -54,5 +63,6 @@ export type CommandStatus =
   | "USER_ROLE_SET"
   | "USER_DELETED"
   | "ROLE_DELETED"
+  | "LOGGED_OUT"
 
 export const commandResponse = (status: CommandStatus, message: string) => ({ status, message })

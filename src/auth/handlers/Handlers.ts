@@ -3,6 +3,7 @@ import { Schema } from "effect"
 import { AuthEvent } from "../domain/Events.js"
 import { authenticate } from "./Authentication.js"
 import { changePassword, resetPassword } from "./PasswordReset.js"
+import { logout, refreshToken } from "./Sessions.js"
 import { attachRolePermissions, createRole, deleteRole, detachRolePermissions } from "./Roles.js"
 import { attachUserPermissions, createUser, deleteUser, detachUserPermissions, setUserRole } from "./Users.js"
 
@@ -10,6 +11,8 @@ import { attachUserPermissions, createUser, deleteUser, detachUserPermissions, s
 export const commandHandlers = {
   CreateUser: createUser,
   Authenticate: authenticate,
+  RefreshToken: refreshToken,
+  Logout: logout,
   ResetPassword: resetPassword,
   ChangePassword: changePassword,
   CreateRole: createRole,

@@ -8,6 +8,7 @@ import * as PasswordReset from "../domain/PasswordReset.js"
 import * as User from "../domain/User.js"
 import { PasswordHasher } from "../ports/PasswordHasher.js"
 import { ResetTokenRepository } from "../ports/ResetTokenRepository.js"
+import { SessionRepository } from "../ports/SessionRepository.js"
 import { UserRepository } from "../ports/UserRepository.js"
 import { now } from "./Lookups.js"
 
@@ -21,7 +22,10 @@ export const resetPassword = Effect.fn("ResetPassword")(function*(command: Reset
   return handled(undefined, [new PasswordResetRequested({ userId: found.value.id, at: yield* now })])
 })
 
-/** Spends a reset token to set a new password; any unknown, used, expired or stale token is InvalidToken. */
+/**
+ * Spends a reset token to set a new password; any unknown, used, expired or stale token is InvalidToken.
+ * Every session of the user ends: whoever knew the old password may be signed in somewhere.
+ */
 export const changePassword = Effect.fn("ChangePassword")(function*(command: ChangePassword) {
   const tokens = yield* ResetTokenRepository
   const users = yield* UserRepository
@@ -38,5 +42,6 @@ export const changePassword = Effect.fn("ChangePassword")(function*(command: Cha
   const passwordHash = yield* Effect.flatMap(PasswordHasher, (hasher) => hasher.hash(Redacted.make(password)))
   const decision = User.changePassword(user, passwordHash, at)
   yield* users.save(decision.state)
+  yield* Effect.flatMap(SessionRepository, (sessions) => sessions.revokeAllOf(user.id, at, "password-changed"))
   return handled(undefined, decision.events)
 })

@@ -1,5 +1,5 @@
 import { Context, Data, type Effect } from "effect"
-import type { UserId } from "../domain/Ids.js"
+import type { SessionId, UserId } from "../domain/Ids.js"
 
 export interface AccessToken {
   readonly value: string
@@ -7,10 +7,17 @@ export interface AccessToken {
   readonly expiresAt: Date
 }
 
+/** Who a valid access token speaks for: a user, within one session (revoking the session ends the token). */
+export interface AccessClaims {
+  readonly userId: UserId
+  readonly sessionId: SessionId
+}
+
 /** Why a bearer token was refused; logged, never shown to the client beyond "unauthenticated". */
 export class InvalidAccessToken extends Data.TaggedError("InvalidAccessToken")<{ readonly reason: string }> {}
 
 export class TokenIssuer extends Context.Tag("auth/TokenIssuer")<TokenIssuer, {
-  readonly issue: (userId: UserId) => Effect.Effect<AccessToken>
-  readonly verify: (token: string) => Effect.Effect<UserId, InvalidAccessToken>
+  readonly issue: (claims: AccessClaims) => Effect.Effect<AccessToken>
+  /** Checks signature and claims only; whether the session is still live is the caller's question. */
+  readonly verify: (token: string) => Effect.Effect<AccessClaims, InvalidAccessToken>
 }>() {}

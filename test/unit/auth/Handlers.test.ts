@@ -20,6 +20,13 @@ const userUpdateOf = (...scope: ReadonlyArray<string>) => ({ resource: "user", a
 const failureTag = <A, E extends { readonly _tag: string }>(exit: Exit.Exit<A, E>) =>
   Exit.isFailure(exit) ? Option.getOrUndefined(Option.map(Cause.failureOption(exit.cause), (error) => error._tag)) : undefined
 
+/** The principal a fresh sign-in of `user` resolves to, as the edge would find it. */
+const signedIn = (user: Commands.CreateUser) =>
+  dispatch(new Commands.Authenticate({ accessKey: user.accessKey, password: user.password })).pipe(
+    Effect.flatMap(({ token }) => Effect.flatMap(TokenIssuer, (tokens) => tokens.verify(token.access.value))),
+    Effect.flatMap(Queries.principal)
+  )
+
 describe("auth handlers on in-memory adapters", () => {
   it.effect("createUser stores the user and refuses a duplicate access key", () =>
     Effect.gen(function*() {
@@ -44,8 +51,8 @@ describe("auth handlers on in-memory adapters", () => {
       expect(failureTag(unknown)).toBe("WrongCredentials")
       expect(failureTag(wrong)).toBe("WrongCredentials")
       const ok = yield* dispatch(new Commands.Authenticate({ accessKey: "alice", password }))
-      const userId = yield* Effect.flatMap(TokenIssuer, (tokens) => tokens.verify(ok.token.value))
-      expect(userId).toBe(ok.user.id)
+      const claims = yield* Effect.flatMap(TokenIssuer, (tokens) => tokens.verify(ok.token.access.value))
+      expect(claims.userId).toBe(ok.user.id)
     }).pipe(Effect.provide(TestLayers.auth())))
 
   it.effect("role and user grants: unknown permissions are refused by name, effective grants include the role's", () =>
@@ -59,12 +66,12 @@ describe("auth handlers on in-memory adapters", () => {
       yield* dispatch(new Commands.SetUserRole({ userAccessKey: "alice", roleCode: "ops", overridePermissions: false }))
       const view = Option.getOrThrow(yield* Queries.userByAccessKey("alice"))
       expect(view.permissions).toEqual([])
-      expect(Option.getOrThrow(yield* Queries.principal(view.id)).permissions).toEqual([userGet])
+      expect(Option.getOrThrow(yield* signedIn(createAlice)).permissions).toEqual([userGet])
       expect(Option.getOrThrow(yield* Queries.roleByCode("ops")).id).toBe(view.roleId)
       yield* dispatch(new Commands.AttachUserPermissions({ accessKey: "alice", permissions: [userGet] }))
       yield* dispatch(new Commands.DetachRolePermissions({ code: "ops", permissions: [userGet] }))
       yield* dispatch(new Commands.DetachUserPermissions({ accessKey: "alice", permissions: [userGet] }))
-      const principal = Option.getOrThrow(yield* Queries.principal(view.id))
+      const principal = Option.getOrThrow(yield* signedIn(createAlice))
       expect(principal.permissions).toEqual([])
       expect(failureTag(yield* Effect.exit(dispatch(new Commands.SetUserRole({ userAccessKey: "alice", roleCode: "nope", overridePermissions: false }))))).toBe("RoleNotFound")
       expect(failureTag(yield* Effect.exit(dispatch(new Commands.SetUserRole({ userAccessKey: "nobody", roleCode: "ops", overridePermissions: false }))))).toBe("UserNotFound")

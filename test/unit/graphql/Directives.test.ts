@@ -11,10 +11,10 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { pathToFileURL } from "node:url"
 import * as Grant from "../../../src/auth/domain/Grant.js"
-import { UserId } from "../../../src/auth/domain/Ids.js"
+import { SessionId, UserId } from "../../../src/auth/domain/Ids.js"
 import * as Policy from "../../../src/auth/domain/Policy.js"
 import type { Principal } from "../../../src/auth/Queries.js"
-import { FieldAccess, type GraphQLContext, type ModuleApi, RequestPrincipal, type RootResolver } from "../../../src/graphql/Context.js"
+import { ClientAddress, FieldAccess, type GraphQLContext, type ModuleApi, RequestPrincipal, type RootResolver } from "../../../src/graphql/Context.js"
 import * as Directives from "../../../src/graphql/Directives.js"
 import { graphql, Kind, parse } from "../../../src/graphql/GraphQLJs.js"
 import * as Loaders from "../../../src/graphql/Loaders.js"
@@ -59,6 +59,7 @@ const refusal = (sdl: string, extra?: Partial<Record<"Query" | "Mutation", Reado
 
 const principal = (grants: ReadonlyArray<Grant.Grant>): Principal => ({
   userId: UserId("00000000-0000-4000-8000-000000000001"),
+  sessionId: SessionId("00000000-0000-4000-8000-000000000002"),
   accessKey: "caller",
   permissions: grants,
   policy: Policy.compile(grants)
@@ -88,7 +89,7 @@ const execute = (source: string, caller: Principal | undefined) =>
     const contextValue: GraphQLContext<never> = {
       requestId: "test",
       run: (effect) =>
-        Effect.runPromise(Effect.either(as(caller)(Effect.provideService(effect, Loaders.RequestLoaders, Loaders.make()))))
+        Effect.runPromise(Effect.either(as(caller)(Effect.provideService(effect, Loaders.RequestLoaders, Loaders.make()).pipe(Effect.provideService(ClientAddress, "127.0.0.1")))))
           .then(Either.getOrThrowWith((error) => error))
     }
     const result = yield* Effect.promise(() => graphql({ schema, source, contextValue }))

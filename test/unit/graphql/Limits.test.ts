@@ -1,11 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Duration, Effect } from "effect"
 import * as AuthApi from "../../../src/auth/graphql/Resolvers.js"
 import { specifiedRules, validate } from "../../../src/graphql/GraphQLJs.js"
 import * as Limits from "../../../src/graphql/Limits.js"
 import * as GraphQLSchema from "../../../src/graphql/Schema.js"
 
-const limits: Limits.QueryLimits = { maxBodyBytes: 1000, maxTokens: 60, maxDepth: 4, maxAliases: 2, maxDirectives: 2, maxCost: 1000, introspection: true, suggestions: true }
+const limits: Limits.QueryLimits = {
+  maxBodyBytes: 1000, maxTokens: 60, maxDepth: 4, maxAliases: 2, maxDirectives: 2, maxCost: 1000, introspection: true, suggestions: true,
+  requestTimeout: Duration.seconds(30)
+}
 
 /** The messages graphql-js and the limits give for a document against the real schema. */
 const check = (document: string, overrides: Partial<Limits.QueryLimits> = {}) =>
@@ -13,7 +16,7 @@ const check = (document: string, overrides: Partial<Limits.QueryLimits> = {}) =>
     const applied = { ...limits, ...overrides }
     try {
       const parsed = Limits.parser(applied)(document)
-      return validate(schema, parsed, [...specifiedRules, ...Limits.validationRules(applied)]).map((error) => error.message)
+      return validate(schema, parsed, [...specifiedRules, ...Limits.validationRules(applied, () => {})]).map((error) => error.message)
     } catch (error) {
       return [error instanceof Error ? error.message : String(error)]
     }
