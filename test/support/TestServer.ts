@@ -4,7 +4,7 @@
  * (SentMail) so a test can follow a reset link. Tests talk to it over HTTP only.
  * (Belongs in test/support once that folder's owner takes it.)
  */
-import { ConfigProvider, Context, Duration, Effect, Layer, Logger, LogLevel, Option, Redacted, Ref, Schedule } from "effect"
+import { Context, Duration, Effect, Layer, Logger, LogLevel, Option, Redacted, Ref, Schedule } from "effect"
 import type * as SqlClient from "@effect/sql/SqlClient"
 import { randomUUID } from "node:crypto"
 import * as Fs from "node:fs"
@@ -26,15 +26,19 @@ import * as Dispatcher from "../../src/kernel/Dispatcher.js"
 import { PageSizeLimits } from "../../src/kernel/Paging.js"
 import * as ProxyTrust from "../../src/kernel/ProxyTrust.js"
 import type { ThrottleSettings } from "../../src/auth/Throttle.js"
+import { defaultsOf } from "./ConfigFrom.js"
 import { randomKey } from "./RandomRefs.js"
 
 export const admin = { accessKey: "admin", email: "admin@kingdom.test", password: "admin-password-for-e2e" }
 
-/** The production defaults: the e2e tests send what real clients send, and the limit tests go past them. */
-export const queryLimits = Effect.runSync(AppConfig.queryLimits.pipe(Effect.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map())))))
+/**
+ * The configured defaults (as in development: introspection and suggestions on); the limit tests go
+ * past them, and the hardening tests switch production's settings on explicitly.
+ */
+export const queryLimits = defaultsOf(AppConfig.queryLimits)
 
 /** The HTTP settings' defaults (timeouts and all) under the ones each test server sets. */
-export const serverDefaults = Effect.runSync(AppConfig.server.pipe(Effect.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map())))))
+export const serverDefaults = defaultsOf(AppConfig.server)
 
 /**
  * What a test changes about the GraphQL edge: query limits, and modules served beside auth (a
@@ -52,7 +56,7 @@ export interface GraphQLOptions {
 export const rateLimits: ThrottleSettings = ((defaults) => {
   const wide = { limit: 1_000_000, window: Duration.minutes(1) }
   return { ...defaults, perAddress: wide, signIn: wide, resetPassword: wide, changePassword: wide }
-})(Effect.runSync(AppConfig.rateLimits.pipe(Effect.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map()))))))
+})(defaultsOf(AppConfig.rateLimits))
 
 /** The one origin the e2e server lets browsers call it from. */
 export const corsOrigins = ["https://app.example.test"]
