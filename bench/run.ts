@@ -5,6 +5,7 @@
  *   npm run bench -- pagination    # only this one
  *   npm run bench -- events        # or this one
  *   npm run bench -- soak          # minutes of mixed load over HTTP (SOAK_DURATION="20 seconds" for a smoke run)
+ *   npm run bench -- compare       # ours vs graphql-yoga, Mercurius + graphql-jit and node:http floors (about 10 minutes)
  *   npm run bench -- --list        # names and what each measures
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
@@ -24,6 +25,10 @@ const known: Record<string, { readonly summary: string; readonly load: () => Pro
   soak: {
     summary: "mixed read/write GraphQL load over HTTP on PostgreSQL for minutes: req/s, p50/p99 per operation, errors, conflict retries, lost updates",
     load: () => import("./soak.js").then((module) => module.benchmark)
+  },
+  compare: {
+    summary: "ours vs graphql-yoga, Mercurius + graphql-jit, node:http + graphql-js (floor) and a fixed response (ceiling): req/s, p50/p99, errors, ratios; logins beside queries; memory",
+    load: () => import("./compare.js").then((module) => module.benchmark)
   }
 }
 
