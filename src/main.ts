@@ -3,6 +3,7 @@
  * administrator on an empty database, then serves GraphQL until interrupted (SIGINT/SIGTERM close
  * the server, the database and the data-directory lock in reverse order).
  */
+import { HttpMiddleware } from "@effect/platform"
 import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer, Logger, Option } from "effect"
 import * as Argon2Hasher from "./auth/adapters/Argon2Hasher.js"
@@ -42,7 +43,7 @@ const program = Effect.gen(function*() {
   const local = Option.isSome(settings.nats.url) ? [] : Composition.subscribers
   const services = Layer.mergeAll(
     Composition.database(settings.database, local),
-    Argon2Hasher.layer,
+    Argon2Hasher.layer(settings.passwordHashConcurrency),
     Composition.tokens(keys, settings.token),
     Composition.mailer(settings.mail, settings.environment),
     Composition.authSettings(settings.passwordReset),
@@ -71,8 +72,41 @@ const program = Effect.gen(function*() {
 const logging = Effect.gen(function*() {
   const level = yield* AppConfig.logLevel
   const environment = yield* AppConfig.environment
-  // Machines read production logs; people read the rest.
-  return Layer.merge(Logger.minimumLogLevel(level), environment === "production" ? Logger.json : Logger.pretty)
+  // Machines read production logs; people read the rest. runMain adds its pretty logger (which also
+  // reports a failed start): production swaps it for JSON, as beside it every line was written twice.
+  return Layer.merge(Logger.minimumLogLevel(level), environment === "production" ? Layer.merge(Logger.remove(Logger.prettyLoggerDefault), jsonLines) : Logger.pretty)
 })
 
-NodeRuntime.runMain(program.pipe(Effect.provide(Layer.unwrapEffect(logging))))
+/**
+ * One JSON object a line, written in batches: each write to stdout is a system call (synchronous for
+ * files and pipes) and the access log alone makes one per request; lines logged in one turn of the
+ * event loop go out together at its end, dozens under load. Measured on `{ __typename }` at 32
+ * connections, CPU per request against Logger.json: 0.55 -> 0.52 ms (0.69 -> 0.61 ms while the
+ * tracer and timeoutOption still ran). The exit handler writes what a process.exit cut off.
+ */
+const jsonLines = Layer.unwrapEffect(Effect.sync(() => {
+  let pending: Array<string> = []
+  const flush = () => {
+    if (pending.length === 0) return
+    const lines = pending
+    pending = []
+    process.stdout.write(`${lines.join("\n")}\n`)
+  }
+  process.once("exit", flush)
+  return Logger.replace(Logger.defaultLogger, Logger.map(Logger.jsonLogger, (line) => {
+    if (pending.length === 0) setImmediate(flush)
+    pending.push(line)
+  }))
+}))
+
+/**
+ * No tracing exporter is configured, so spans would be made for no one: one per request (with its
+ * URL and headers as attributes), handler and statement. Off, a `{ __typename }` request costs about
+ * 8% less CPU at 32 connections (0.58 -> 0.53 ms).
+ */
+const untraced = Layer.merge(
+  Layer.setTracerEnabled(false),
+  Layer.fiberRefLocallyScopedWith(HttpMiddleware.currentTracerDisabledWhen, () => () => true)
+)
+
+NodeRuntime.runMain(program.pipe(Effect.provide(Layer.merge(Layer.unwrapEffect(logging), untraced))))

@@ -6,7 +6,7 @@
  * (Sql.ts): the caller is looked up once per request from the bearer token (jose, the same checks as
  * src/auth/adapters/JoseTokens.ts), then the user and their role; roles of the users in an answer come
  * in one batch per request (DataLoader, as src/graphql/Loaders.ts); argon2id with our parameters
- * (src/auth/adapters/Argon2Hasher.ts), verified inside the transaction as our unit of work does;
+ * (src/auth/adapters/Argon2Hasher.ts), verified before the transaction as our sign-in does;
  * access tokens name a session (`sid`) that is checked on every request, and a sign-in starts one.
  */
 import { hash, type Options, verify } from "@node-rs/argon2"
@@ -213,10 +213,11 @@ export const makeResolvers = async (store: Store, tokens: TokenSettings) => {
     },
     Mutation: {
       authenticate: async (_: unknown, { command }: { command: { accessKey: string; password: string } }) => {
+        // The password is checked before the transaction, as ours does (src/auth/handlers/Authentication.ts).
+        const [user] = await store.query<Sql.UserRow>(Sql.userByAccessKey, [command.accessKey])
+        const matches = await verify(user?.password_hash ?? decoy, command.password).catch(() => false)
+        if (!matches || user === undefined) return fail("WRONG_CREDENTIALS", "Wrong access key or password")
         const issued = await store.transaction(async (query) => {
-          const [user] = await query<Sql.UserRow>(Sql.userByAccessKey, [command.accessKey])
-          const matches = await verify(user?.password_hash ?? decoy, command.password).catch(() => false)
-          if (!matches || user === undefined) return fail("WRONG_CREDENTIALS", "Wrong access key or password")
           // A session with its first refresh token (stored as a hash), as ours starts one.
           const now = new Date()
           const sessionEnds = new Date(now.getTime() + refreshTtlMillis)

@@ -54,4 +54,4 @@ export const seed = (sql: SqlClient.SqlClient): Effect.Effect<void, unknown> =>
       ) AS g (code, resource, action, conditional, scope) ON g.code = r.code`
     yield* sql`UPDATE users SET password_hash = ${memberHash} WHERE access_key = ${seeded.member.accessKey}`
     yield* sql`ANALYZE`
-  }).pipe(Effect.provide(Argon2Hasher.layer))
+  }).pipe(Effect.provide(Argon2Hasher.layer(2)))

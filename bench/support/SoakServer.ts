@@ -65,7 +65,7 @@ export const start = (options: Options): Effect.Effect<Running, unknown, Scope.S
     const local = Composition.subscribers
     const services = Layer.mergeAll(
       Composition.database(config.database, local),
-      Argon2Hasher.layer,
+      Argon2Hasher.layer(config.passwordHashConcurrency),
       Composition.tokens(keys, config.token),
       Composition.mailer(config.mail, config.environment),
       Composition.authSettings(config.passwordReset),

@@ -7,7 +7,7 @@ import { Context, Effect, Option } from "effect"
 import type { Access } from "../auth/domain/Policy.js"
 import type { Principal } from "../auth/Queries.js"
 import { Unauthenticated } from "../kernel/Errors.js"
-import type { RequestLoaders } from "./Loaders.js"
+import type { BatchedField, Lookup } from "./Loaders.js"
 
 /**
  * The caller, looked up at most once per request (the effect is memoised), and only if a field asks:
@@ -32,7 +32,7 @@ export class FieldAccess extends Context.Tag("graphql/FieldAccess")<FieldAccess,
 export class ClientAddress extends Context.Tag("graphql/ClientAddress")<ClientAddress, string>() {}
 
 /** What every resolver's program may use besides the module's services. */
-export type RequestServices = RequestPrincipal | RequestLoaders | ClientAddress
+export type RequestServices = RequestPrincipal | ClientAddress
 
 /** graphql-js's `contextValue` (a type alias, not an interface, so it meets graphql-http's record constraint). */
 export type GraphQLContext<R> = {
@@ -42,6 +42,8 @@ export type GraphQLContext<R> = {
    * whose extensions.code comes from ErrorCodes.ts.
    */
   readonly run: <A, E>(effect: Effect.Effect<A, E, R | RequestServices>) => Promise<A>
+  /** Joins the request's batch for `lookup` (Loaders.ts); a failed batch rejects as `run` does. */
+  readonly load: <K, V>(lookup: Lookup<K, V, R | RequestServices>, key: K) => Promise<Option.Option<V>>
 }
 
 type Arguments = Readonly<Record<string, unknown>>
@@ -65,6 +67,9 @@ export interface ModuleApi<R> {
   readonly sdlFile: URL
   readonly Query: Readonly<Record<string, RootResolver<R>>>
   readonly Mutation: Readonly<Record<string, RootResolver<R>>>
-  /** Computed fields of the module's object types, by type name then field name. */
-  readonly types?: Readonly<Record<string, Readonly<Record<string, FieldResolver<R>>>>>
+  /**
+   * Computed fields of the module's object types, by type name then field name: a program, or a
+   * batched lookup (Loaders.field), which costs no program of its own per field.
+   */
+  readonly types?: Readonly<Record<string, Readonly<Record<string, FieldResolver<R> | BatchedField<R | RequestServices>>>>>
 }

@@ -56,22 +56,18 @@ export const makeContext = <R>(
   const cachedPrincipal = Runtime.runSync(runtime)(Effect.cached(resolvePrincipal(request.authorization))).pipe(
     Effect.provide(runtime.context)
   )
-  const loaders = Loaders.make()
-  return {
-    requestId: request.requestId,
-    run: (effect) =>
-      new Promise((resolve, reject) =>
-        fork(effect.pipe(
-          Effect.provideService(RequestPrincipal, cachedPrincipal),
-          Effect.provideService(Loaders.RequestLoaders, loaders),
-          Effect.provideService(ClientAddress, request.clientAddress),
-          Effect.catchAllCause((cause) => Effect.flatMap(ErrorCodes.toGraphQLError(cause), Effect.fail)),
-          Effect.annotateLogs("requestId", request.requestId)
-        )).addObserver((exit) =>
-          Exit.isSuccess(exit)
-            ? resolve(exit.value)
-            // Every failure became a GraphQLError above; an interruption has none, and gets the generic answer.
-            : reject(Option.getOrElse(Cause.failureOption(exit.cause), ErrorCodes.internalError))
-        ))
-  }
+  const run: GraphQLContext<R | PrincipalServices>["run"] = (effect) =>
+    new Promise((resolve, reject) =>
+      fork(effect.pipe(
+        Effect.provideService(RequestPrincipal, cachedPrincipal),
+        Effect.provideService(ClientAddress, request.clientAddress),
+        Effect.catchAllCause((cause) => Effect.flatMap(ErrorCodes.toGraphQLError(cause), Effect.fail)),
+        Effect.annotateLogs("requestId", request.requestId)
+      )).addObserver((exit) =>
+        Exit.isSuccess(exit)
+          ? resolve(exit.value)
+          // Every failure became a GraphQLError above; an interruption has none, and gets the generic answer.
+          : reject(Option.getOrElse(Cause.failureOption(exit.cause), ErrorCodes.internalError))
+      ))
+  return { requestId: request.requestId, run, load: Loaders.make(run).load }
 }

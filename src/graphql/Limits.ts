@@ -10,6 +10,7 @@ import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases"
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth"
 import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives"
 import type { Duration } from "effect"
+import type { DocumentCacheSettings } from "./DocumentCache.js"
 import {
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
@@ -33,6 +34,8 @@ export interface QueryLimits {
   readonly suggestions: boolean
   /** How long a request may run once its body is read; then its resolvers are interrupted (transactions roll back). */
   readonly requestTimeout: Duration.Duration
+  /** Valid documents kept by their text, so a repeated query is not parsed and validated again (DocumentCache.ts). */
+  readonly documentCache: DocumentCacheSettings
 }
 
 /** Hears each refusal by a limit, to log it with the request's id (no request fiber runs validation). */

@@ -17,6 +17,8 @@ import {
   specifiedRules,
   validate
 } from "./GraphQLJs.js"
+import * as Compiled from "./Compiled.js"
+import * as DocumentCache from "./DocumentCache.js"
 import * as ErrorCodes from "./ErrorCodes.js"
 import * as Limits from "./Limits.js"
 import type { QueryLimits } from "./Limits.js"
@@ -42,17 +44,12 @@ const pick = (document: DocumentNode, operationName: string | null | undefined):
     : Either.right(named)
 }
 
-/**
- * Everything before execution. `onLimit` hears each query-limit refusal (for the request's log line;
- * graphql-js calls the rules outside any fiber).
- */
-export const prepare = (
+const validDocument = (
   schema: GraphQLSchema,
   limits: QueryLimits,
   onLimit: Limits.OnRefusal,
-  query: string,
-  operationName: string | null | undefined
-): Either.Either<Prepared, ReadonlyArray<GraphQLError>> => {
+  query: string
+): Either.Either<DocumentNode, ReadonlyArray<GraphQLError>> => {
   let document: DocumentNode
   try {
     document = Limits.parser(limits)(query)
@@ -62,16 +59,51 @@ export const prepare = (
     return Either.left([ErrorCodes.refusal("parse", error)])
   }
   const invalid = validate(schema, document, [...specifiedRules, ...Limits.validationRules(limits, onLimit)])
-  if (invalid.length > 0) return Either.left(invalid.map((error) => ErrorCodes.refusal("validation", error)))
-  return Either.map(Either.mapLeft(pick(document, operationName), (error) => [error]), (operation) => ({ document, operation }))
+  return invalid.length > 0 ? Either.left(invalid.map((error) => ErrorCodes.refusal("validation", error))) : Either.right(document)
 }
 
 /**
- * graphql-js's execute, with its request errors coded: a result without `data` means execution never
- * started, and once the document is valid and its operation picked only the variables can stop it.
+ * One document cache per schema and limits, that is per server: a document valid for one is not
+ * checked for another. Weakly held, so a server's cache goes with its schema.
+ */
+const caches = new WeakMap<GraphQLSchema, WeakMap<QueryLimits, DocumentCache.DocumentCache>>()
+
+const cacheFor = (schema: GraphQLSchema, limits: QueryLimits) => {
+  const bySchema = caches.get(schema) ?? new WeakMap<QueryLimits, DocumentCache.DocumentCache>()
+  caches.set(schema, bySchema)
+  const cache = bySchema.get(limits) ?? DocumentCache.make(limits.documentCache)
+  bySchema.set(limits, cache)
+  return cache
+}
+
+/**
+ * Everything before execution. `onLimit` hears each query-limit refusal (for the request's log line;
+ * graphql-js calls the rules outside any fiber). A query text already found valid is not parsed or
+ * validated again (DocumentCache.ts).
+ */
+export const prepare = (
+  schema: GraphQLSchema,
+  limits: QueryLimits,
+  onLimit: Limits.OnRefusal,
+  query: string,
+  operationName: string | null | undefined
+): Either.Either<Prepared, ReadonlyArray<GraphQLError>> => {
+  const cache = cacheFor(schema, limits)
+  const cached = cache.get(query)
+  if (cached !== undefined) Compiled.markReused(cached)
+  const document = cached === undefined ? validDocument(schema, limits, onLimit, query) : Either.right(cached)
+  if (cached === undefined && Either.isRight(document)) cache.set(query, document.right)
+  return Either.flatMap(document, (valid) =>
+    Either.map(Either.mapLeft(pick(valid, operationName), (error) => [error]), (operation) => ({ document: valid, operation })))
+}
+
+/**
+ * graphql-js's execute, or the document's compiled run (Compiled.ts), with its request errors coded:
+ * a result without `data` means execution never started, and once the document is valid and its
+ * operation picked only the variables can stop it.
  */
 export const execute = (args: ExecutionArgs): ReturnType<typeof executeDocument> => {
-  const result = executeDocument(args)
+  const result = Compiled.execute(args) ?? executeDocument(args)
   return "then" in result || "data" in result ? result : variablesRefused(result)
 }
 

@@ -3,11 +3,12 @@
  * SDL file, each module extending Query and Mutation, and each root field bound to its module's
  * resolver behind the field's access rule. Mismatches between SDL and resolvers fail start-up.
  */
-import { Data, Effect } from "effect"
+import { Data, Effect, Option } from "effect"
 import { assertValidSchema, buildSchema, GraphQLObjectType, type GraphQLSchema } from "./GraphQLJs.js"
 import * as Fs from "node:fs"
 import { fileURLToPath } from "node:url"
-import type { FieldResolver, GraphQLContext, ModuleApi, RootResolver } from "./Context.js"
+import type { GraphQLContext, ModuleApi, RootResolver } from "./Context.js"
+import type { BatchedField } from "./Loaders.js"
 import * as Directives from "./Directives.js"
 
 export class SchemaError extends Data.TaggedError("SchemaError")<{ readonly reason: string }> {
@@ -53,17 +54,28 @@ const bind = <R>(schema: GraphQLSchema, type: GraphQLObjectType, resolvers: Read
   }
 }
 
+/**
+ * A batched field goes straight to the request's DataLoader: no program (and no fiber) per field,
+ * one per batch; a parent with nothing to look up is answered synchronously.
+ */
+const batched = <R>(resolve: BatchedField<R>) => (source: unknown, _args: unknown, context: GraphQLContext<R>) => {
+  const key = resolve.key(source)
+  return key === null ? resolve.value(Option.none(), source) : context.load(resolve.lookup, key).then((found) => resolve.value(found, source))
+}
+
 const bindTypes = <R>(schema: GraphQLSchema, modules: ReadonlyArray<ModuleApi<R>>) => {
   for (const module of modules) {
     for (const [typeName, resolvers] of Object.entries(module.types ?? {})) {
       const type = schema.getType(typeName)
       if (!(type instanceof GraphQLObjectType)) throw new Error(`${module.name}: ${typeName} is not an object type in any SDL`)
       const fields = type.getFields()
-      for (const [name, resolve] of Object.entries<FieldResolver<R>>(resolvers)) {
+      for (const [name, resolve] of Object.entries(resolvers)) {
         const field = fields[name]
         if (field === undefined) throw new Error(`${typeName}.${name} has a resolver but is not in any SDL`)
         if (field.resolve !== undefined) throw new Error(`${typeName}.${name} has more than one resolver`)
-        field.resolve = (source, args: Record<string, unknown>, context: GraphQLContext<R>) => context.run(resolve(source, args))
+        field.resolve = typeof resolve === "function"
+          ? (source, args: Record<string, unknown>, context: GraphQLContext<R>) => context.run(resolve(source, args))
+          : batched(resolve)
       }
     }
   }

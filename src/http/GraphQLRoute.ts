@@ -5,7 +5,7 @@
  * size before its body is read, and in time (REQUEST_TIMEOUT) while it runs.
  */
 import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Duration, Effect, Either, FiberSet, Option, Runtime } from "effect"
+import { Cause, Duration, Effect, Either, FiberSet, Option, Runtime } from "effect"
 import { createHandler, parseRequestParams, type RequestParams, type Response } from "graphql-http"
 import type { GraphQLContext } from "../graphql/Context.js"
 import * as ErrorCodes from "../graphql/ErrorCodes.js"
@@ -78,6 +78,31 @@ const toResponse = ([body, init]: Response) => {
   return body === null ? HttpServerResponse.empty(options) : HttpServerResponse.text(body, { ...options, contentType })
 }
 
+/**
+ * The promise's result, or None once `timeout` has passed (or its failure, as Effect.tryPromise
+ * gives it). A timer where Effect.timeoutOption would fork a fiber to race a sleep and join it: on
+ * `{ __typename }` at 32 connections that cost 0.11 of 0.63 ms of CPU per request.
+ */
+const promiseWithin = <A>(timeout: Duration.Duration, evaluate: () => Promise<A>) =>
+  Effect.async<Option.Option<A>, Cause.UnknownException>((resume) => {
+    let settled = false
+    const settle = (result: Effect.Effect<Option.Option<A>, Cause.UnknownException>) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      resume(result)
+    }
+    const timer = setTimeout(() => settle(Effect.succeedNone), Duration.toMillis(timeout))
+    evaluate().then(
+      (value) => settle(Effect.succeedSome(value)),
+      (error: unknown) => settle(Effect.fail(new Cause.UnknownException(error)))
+    )
+    return Effect.sync(() => {
+      settled = true
+      clearTimeout(timer)
+    })
+  })
+
 /** The route's handler; it runs resolvers on the request fiber's services, which must include R. */
 export const make = <R>(schema: GraphQLSchema, limits: QueryLimits) =>
   Effect.gen(function*() {
@@ -115,7 +140,7 @@ export const make = <R>(schema: GraphQLSchema, limits: QueryLimits) =>
     // have rolled back before the answer leaves.
     const run = Effect.scoped(Effect.gen(function*() {
       const fork = yield* FiberSet.makeRuntime<R | Execute.PrincipalServices, unknown, GraphQLError>()
-      return yield* Effect.tryPromise(() =>
+      return yield* promiseWithin(limits.requestTimeout, () =>
         handler({
           method: request.method,
           url: request.url,
@@ -128,7 +153,6 @@ export const make = <R>(schema: GraphQLSchema, limits: QueryLimits) =>
       )
     }))
     const answer = yield* run.pipe(
-      Effect.timeoutOption(limits.requestTimeout),
       Effect.catchTag("UnknownException", (error) =>
         Effect.as(Effect.logError("GraphQL handler failed", error.error), Option.some(Refusals.answer(500, mediaType, [ErrorCodes.withRequestId(ErrorCodes.internalError(), requestId)]))))
     )

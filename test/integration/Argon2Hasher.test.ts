@@ -15,7 +15,7 @@ describe("Argon2Hasher", () => {
       expect(yield* hasher.verify(Redacted.make("correct horse battery stapler"), hash)).toBe(false)
       // Salted: the same password never hashes the same twice.
       expect(yield* hasher.hash(password)).not.toBe(hash)
-    }).pipe(Effect.provide(Argon2Hasher.layer)))
+    }).pipe(Effect.provide(Argon2Hasher.layer(2))))
 
   it.live("does not truncate long passwords", () =>
     Effect.gen(function*() {
@@ -24,12 +24,12 @@ describe("Argon2Hasher", () => {
       const hash = yield* hasher.hash(Redacted.make(long))
       expect(yield* hasher.verify(Redacted.make(long.slice(0, 199) + "y"), hash)).toBe(false)
       expect(yield* hasher.verify(Redacted.make(long), hash)).toBe(true)
-    }).pipe(Effect.provide(Argon2Hasher.layer)))
+    }).pipe(Effect.provide(Argon2Hasher.layer(2))))
 
   it.live("answers false without a hash and for a malformed one, never an error", () =>
     Effect.gen(function*() {
       const hasher = yield* PasswordHasher
       expect(yield* hasher.verify(Redacted.make("anything at all"), undefined)).toBe(false)
       expect(yield* hasher.verify(Redacted.make("anything at all"), "not-a-phc-string")).toBe(false)
-    }).pipe(Effect.provide(Argon2Hasher.layer)))
+    }).pipe(Effect.provide(Argon2Hasher.layer(2))))
 })

@@ -38,7 +38,7 @@ const services = (smtpUrl: string, dataDir: string) =>
   Layer.mergeAll(
     Composition.database({ url: Option.none(), dataDir, migrateOnStart: false, poolMax: 1 }, Composition.subscribers),
     Composition.mailer({ smtpUrl: Option.some(Redacted.make(smtpUrl)), from, timeout: Duration.seconds(5) }, "test"),
-    Argon2Hasher.layer,
+    Argon2Hasher.layer(2),
     Layer.succeed(AuthSettings, { resetTokenTtl: Duration.minutes(15), publicAppUrl }),
     Layer.succeed(Actor.CurrentActor, Actor.system)
   )

@@ -103,7 +103,7 @@ const services = Layer.mergeAll(
   ResetTokenRepositoryPg.layer,
   SessionRepositoryPg.layer,
   SqlUnitOfWork.layer,
-  Argon2Hasher.layer,
+  Argon2Hasher.layer(2),
   MailerMemory.layer,
   TestLayers.tokens,
   TestLayers.settings,
@@ -195,10 +195,9 @@ for (const backend of backends) {
                 yield* sql`SELECT 1`
                 yield* sql.withTransaction(Effect.zipRight(sql`SELECT 2`, sql`SELECT 3`))
                 yield* Stream.runCollect(sql`SELECT 4`.stream).pipe(Effect.map(Chunk.toReadonlyArray))
-                // Three loads in one tick: one batch, run from the runtime the first load captured.
-                const found = yield* Effect.all([1, 2, 3].map((n) => Loaders.load(numbers, n)), { concurrency: "unbounded" }).pipe(
-                  Effect.provideService(Loaders.RequestLoaders, Loaders.make())
-                )
+                // Three loads in one tick: one batch, one program run on the request's runtime.
+                const loaders = Loaders.make(Runtime.runPromise(runtime))
+                const found = yield* Effect.promise(() => Promise.all([1, 2, 3].map((n) => loaders.load(numbers, n))))
                 expect(found).toEqual([1, 2, 3].map(Option.some))
               }).pipe(Effect.orDie))
             )

@@ -37,7 +37,7 @@ const sqlServices = Layer.mergeAll(
   SqlUnitOfWork.layer,
   // No subscriber runs here: events only need to be stored with their command.
   OutboxPg.layer.pipe(Layer.provide(Layer.succeed(LocalSubscriptions, []))),
-  Argon2Hasher.layer,
+  Argon2Hasher.layer(2),
   TestLayers.tokens,
   TestLayers.settings,
   Layer.succeed(Actor.CurrentActor, Actor.system),

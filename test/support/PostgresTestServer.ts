@@ -37,7 +37,7 @@ export const layer = (
     const database = { url: Option.some(Redacted.make(options.url)), dataDir: "unused-with-postgres", migrateOnStart: true, poolMax: options.poolMax }
     const services = Layer.mergeAll(
       Composition.database(database, Composition.subscribers),
-      Argon2Hasher.layer,
+      Argon2Hasher.layer(2),
       // A fresh key: nothing here outlives the test, so no key file is kept.
       Composition.tokens(SigningKeys.keySet(JwtKeys.fromSecret(randomBytes(32))), tokenSettings),
       MailerMemory.layer,

@@ -94,7 +94,7 @@ export const make = (overrides: Partial<AppConfig.ServerConfig> = {}, tokens: To
   const schema = yield* GraphQLSchema.make([AuthApi.api, ...graphql.modules ?? []])
   const services = Layer.mergeAll(
     Composition.database({ url: Option.none(), dataDir, migrateOnStart: false, poolMax: 1 }, Composition.subscribers),
-    Argon2Hasher.layer,
+    Argon2Hasher.layer(2),
     Composition.tokens(keys, tokenSettings),
     MailerMemory.layer,
     Layer.succeed(AuthSettings, { resetTokenTtl: Duration.minutes(15), publicAppUrl: new URL("http://app.test/") }),

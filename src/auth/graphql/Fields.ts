@@ -3,24 +3,21 @@
  * every user the response holds (Loaders.ts), so a page of users costs one role read, not one per user.
  */
 import { Effect, Option } from "effect"
-import type { FieldResolver } from "../../graphql/Context.js"
 import * as Loaders from "../../graphql/Loaders.js"
 import type { RoleId } from "../domain/Ids.js"
 import type { Role } from "../domain/Role.js"
-import type { RoleRepository } from "../ports/RoleRepository.js"
 import * as Queries from "../Queries.js"
 import * as Views from "./Views.js"
 
 const roleById = Loaders.lookup("auth/roleById", (ids: ReadonlyArray<RoleId>) =>
   Effect.map(Queries.rolesByIds(ids), (roles) => new Map(roles.map((role) => [role.id, role]))))
 
-const roleOf = (user: Views.UserNode): Effect.Effect<Option.Option<Role>, never, RoleRepository | Loaders.RequestLoaders> =>
-  user.roleId === null ? Effect.succeedNone : Loaders.load(roleById, user.roleId)
+const withRole = (value: (role: Option.Option<Role>, user: Views.UserNode) => unknown) =>
+  Loaders.field(roleById, (user: Views.UserNode) => user.roleId, value)
 
-const userFields: Readonly<Record<string, FieldResolver<RoleRepository>>> = {
-  role: (user: Views.UserNode) => Effect.map(roleOf(user), Option.match({ onNone: () => null, onSome: Views.userRole })),
-  effectivePermissions: (user: Views.UserNode) =>
-    Effect.map(roleOf(user), (role) => Queries.effectiveGrants({ permissions: user.grants }, role).map(Views.grant))
+const userFields = {
+  role: withRole(Option.match({ onNone: () => null, onSome: Views.userRole })),
+  effectivePermissions: withRole((role, user) => Queries.effectiveGrants({ permissions: user.grants }, role).map(Views.grant))
 }
 
 export const types = {

@@ -4,7 +4,7 @@
  */
 import { Effect, Option, Schema } from "effect"
 import { currentPrincipal, FieldAccess, type ModuleApi } from "../../graphql/Context.js"
-import { connectionView } from "../../graphql/ConnectionView.js"
+import { connectionView, totalCounts } from "../../graphql/ConnectionView.js"
 import type { CommitSignal } from "../../kernel/CommitSignal.js"
 import type { Outbox } from "../../kernel/Outbox.js"
 import type { UnitOfWork } from "../../kernel/UnitOfWork.js"
@@ -139,5 +139,5 @@ export const api: ModuleApi<AuthServices> = {
     deleteRole: withCommand(Commands.DeleteRole, (command) =>
       dispatch(command).pipe(answer("ROLE_DELETED", `Role ${command.code} deleted`)))
   },
-  types: Fields.types
+  types: { ...Fields.types, ...totalCounts<AuthServices>("UserConnection", "RoleConnection", "PermissionConnection") }
 }

@@ -86,12 +86,10 @@ extend type Mutation {
 const execute = (source: string, caller: Principal | undefined) =>
   Effect.gen(function*() {
     const schema = yield* GraphQLSchema.make([fakeModule(validSdl)])
-    const contextValue: GraphQLContext<never> = {
-      requestId: "test",
-      run: (effect) =>
-        Effect.runPromise(Effect.either(as(caller)(Effect.provideService(effect, Loaders.RequestLoaders, Loaders.make()).pipe(Effect.provideService(ClientAddress, "127.0.0.1")))))
-          .then(Either.getOrThrowWith((error) => error))
-    }
+    const run: GraphQLContext<never>["run"] = (effect) =>
+      Effect.runPromise(Effect.either(as(caller)(Effect.provideService(effect, ClientAddress, "127.0.0.1"))))
+        .then(Either.getOrThrowWith((error) => error))
+    const contextValue: GraphQLContext<never> = { requestId: "test", run, load: Loaders.make(run).load }
     const result = yield* Effect.promise(() => graphql({ schema, source, contextValue }))
     return { data: result.data, errors: (result.errors ?? []).map((error) => error.message) }
   })

@@ -7,7 +7,7 @@ import * as GraphQLSchema from "../../../src/graphql/Schema.js"
 
 const limits: Limits.QueryLimits = {
   maxBodyBytes: 1000, maxTokens: 60, maxDepth: 4, maxAliases: 2, maxDirectives: 2, maxCost: 1000, introspection: true, suggestions: true,
-  requestTimeout: Duration.seconds(30)
+  requestTimeout: Duration.seconds(30), documentCache: { entries: 0, maxChars: 0 }
 }
 
 /** The messages graphql-js and the limits give for a document against the real schema. */
