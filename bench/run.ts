@@ -1,7 +1,9 @@
 /**
- * Runs benchmarks by name, one after another; all of them when none is named.
+ * Runs benchmarks by name, one after another. With no name, the comparison with the peer servers
+ * (issue 7's one command); `all` runs every benchmark.
  *
- *   npm run bench                  # every benchmark below
+ *   npm run bench                  # the comparison (compare), about 10 minutes
+ *   npm run bench -- all           # every benchmark below
  *   npm run bench -- pagination    # only this one
  *   npm run bench -- events        # or this one
  *   npm run bench -- soak          # minutes of mixed load over HTTP (SOAK_DURATION="20 seconds" for a smoke run)
@@ -39,11 +41,11 @@ const program = Effect.gen(function*() {
     for (const [name, { summary }] of Object.entries(known)) console.log(`${name.padEnd(12)} ${summary}`)
     return
   }
-  const unknown = args.filter((name) => !(name in known))
+  const unknown = args.filter((name) => name !== "all" && !(name in known))
   if (unknown.length > 0) {
     return yield* Effect.fail(new Error(`unknown benchmark(s): ${unknown.join(", ")}; known: ${Object.keys(known).join(", ")}`))
   }
-  const names = args.length === 0 ? Object.keys(known) : args
+  const names = args.length === 0 ? ["compare"] : args.includes("all") ? Object.keys(known) : args
   for (const name of names) {
     const benchmark = yield* Effect.promise(() => known[name]!.load())
     console.log(`\n=== ${benchmark.name}: ${benchmark.summary}\n`)
