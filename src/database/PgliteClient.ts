@@ -5,7 +5,7 @@
  * the two apart. PGlite is a single database session: a plain query sent while another fiber has a
  * transaction open would run inside that transaction. So every statement outside a transaction, and
  * every transaction as a whole, holds the one permit of a semaphore, which makes the session behave
- * like a pool of exactly one connection. PGlite also computes on this thread; see `eventLoopTurns`.
+ * like a pool of exactly one connection.
  */
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as PgClient from "@effect/sql-pg/PgClient"
@@ -51,40 +51,17 @@ const fail = (cause: unknown) => {
 }
 
 /**
- * How long the session may work before a statement lets Node poll its sockets. PGlite computes in WASM
- * on this thread and settles its promises as microtasks, and fibers hand the session on to each other
- * the same way, so under load the session ran for seconds without a macrotask turn: new connections
- * were not even read (the benchmark's logins test: 1 sign-in/s beside query (1), ~22/s with this).
- * 10 ms cost ~6% of query (1)'s req/s in that run; 50 ms let the sign-ins starve again.
- */
-const turnEveryMillis = 10
-
-/** An effect that waits for the next macrotask turn when the last one is `turnEveryMillis` ago. */
-const eventLoopTurns = (): Effect.Effect<void> => {
-  let lastTurn = performance.now()
-  const turn = Effect.async<void>((resume) => {
-    setImmediate(() => {
-      lastTurn = performance.now()
-      resume(Effect.void)
-    })
-  })
-  return Effect.suspend(() => performance.now() - lastTurn < turnEveryMillis ? Effect.void : turn)
-}
-
-/**
  * Once PGlite starts a statement it cannot be cancelled, so wait for it even when interrupted:
- * the permit must not be handed on while the session is still busy. The turn is taken holding the
- * permit, so that it pauses the whole chain of statements, not one fiber while the others go on.
+ * the permit must not be handed on while the session is still busy.
  */
-const runner = (turn: Effect.Effect<void>) => <A>(evaluate: () => Promise<A>): Effect.Effect<A, SqlError> =>
-  Effect.uninterruptible(Effect.zipRight(turn, Effect.tryPromise({ try: evaluate, catch: fail })))
+const run = <A>(evaluate: () => Promise<A>): Effect.Effect<A, SqlError> =>
+  Effect.uninterruptible(Effect.tryPromise({ try: evaluate, catch: fail }))
 
 /** Like node-postgres: one statement gives its rows, several give one row list per statement. */
 const rowsOf = (results: Array<Results<object>>): ReadonlyArray<object> =>
   results.length === 1 ? results[0]!.rows : results.map((result) => result.rows)
 
 const makeConnection = (db: PGlite): Connection => {
-  const run = runner(eventLoopTurns())
   const execute = (sql: string, params: ReadonlyArray<unknown>, transformRows: TransformRows) =>
     run(() => db.query<object>(sql, [...params])).pipe(
       Effect.map((result) => transformRows ? transformRows(result.rows) : result.rows)
