@@ -55,17 +55,22 @@ export const mailer = (
         : LogMailer.layer
   })
 
+/** The auth module's repositories on SQL (PostgreSQL or PGlite: the SqlClient decides). */
+export const authRepositoriesSql = Layer.mergeAll(
+  UserRepositoryPg.layer,
+  RoleRepositoryPg.layer,
+  PermissionCataloguePg.layer,
+  ResetTokenRepositoryPg.layer,
+  SessionRepositoryPg.layer
+)
+
 /**
  * The database with the auth repositories, the unit of work and the event tables. `local` are the
  * subscribers this process runs from the deliveries table: the outbox makes their deliveries.
  */
 export const database = (config: AppConfig.DatabaseConfig, local: ReadonlyArray<Pick<Subscriber<unknown>, "name" | "types">>) =>
   Layer.mergeAll(
-    UserRepositoryPg.layer,
-    RoleRepositoryPg.layer,
-    PermissionCataloguePg.layer,
-    ResetTokenRepositoryPg.layer,
-    SessionRepositoryPg.layer,
+    authRepositoriesSql,
     SqlUnitOfWork.layer,
     OutboxPg.layer,
     DeliveriesPg.layer,

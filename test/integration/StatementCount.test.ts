@@ -8,11 +8,6 @@ import { SqlClient } from "@effect/sql"
 import { Chunk, Context, Effect, Layer, Option, Runtime, Stream } from "effect"
 import * as Argon2Hasher from "../../src/auth/adapters/Argon2Hasher.js"
 import * as MailerMemory from "../../src/auth/adapters/memory/MailerMemory.js"
-import * as PermissionCataloguePg from "../../src/auth/adapters/postgres/PermissionCataloguePg.js"
-import * as ResetTokenRepositoryPg from "../../src/auth/adapters/postgres/ResetTokenRepositoryPg.js"
-import * as RoleRepositoryPg from "../../src/auth/adapters/postgres/RoleRepositoryPg.js"
-import * as SessionRepositoryPg from "../../src/auth/adapters/postgres/SessionRepositoryPg.js"
-import * as UserRepositoryPg from "../../src/auth/adapters/postgres/UserRepositoryPg.js"
 import * as Grant from "../../src/auth/domain/Grant.js"
 import { RoleId, SessionId, UserId } from "../../src/auth/domain/Ids.js"
 import * as Session from "../../src/auth/domain/Session.js"
@@ -97,11 +92,7 @@ const world = Layer.effect(World, Effect.gen(function*() {
 }))
 
 const services = Layer.mergeAll(
-  UserRepositoryPg.layer,
-  RoleRepositoryPg.layer,
-  PermissionCataloguePg.layer,
-  ResetTokenRepositoryPg.layer,
-  SessionRepositoryPg.layer,
+  Composition.authRepositoriesSql,
   SqlUnitOfWork.layer,
   Argon2Hasher.layer(2),
   MailerMemory.layer,

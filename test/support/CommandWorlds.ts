@@ -3,15 +3,11 @@
  * tokens, the acting system), once per implementation: the in-memory fakes, PGlite and PostgreSQL.
  * For tests that dispatch commands and must see the same outcome on each.
  */
+import * as Composition from "../../src/Composition.js"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import { SqlClient } from "@effect/sql"
 import { Effect, Layer, Option, Redacted, String } from "effect"
 import * as Argon2Hasher from "../../src/auth/adapters/Argon2Hasher.js"
-import * as PermissionCataloguePg from "../../src/auth/adapters/postgres/PermissionCataloguePg.js"
-import * as ResetTokenRepositoryPg from "../../src/auth/adapters/postgres/ResetTokenRepositoryPg.js"
-import * as RoleRepositoryPg from "../../src/auth/adapters/postgres/RoleRepositoryPg.js"
-import * as SessionRepositoryPg from "../../src/auth/adapters/postgres/SessionRepositoryPg.js"
-import * as UserRepositoryPg from "../../src/auth/adapters/postgres/UserRepositoryPg.js"
 import * as Actor from "../../src/auth/Actor.js"
 import * as OutboxPg from "../../src/database/OutboxPg.js"
 import * as SqlUnitOfWork from "../../src/database/SqlUnitOfWork.js"
@@ -29,11 +25,7 @@ export type CommandServices = Exclude<AuthApi.AuthServices, Mailer | AuthSetting
 
 /** The real hasher: the memory world's cheap one is private to TestLayers, and argon2 costs little here. */
 const sqlServices = Layer.mergeAll(
-  UserRepositoryPg.layer,
-  RoleRepositoryPg.layer,
-  PermissionCataloguePg.layer,
-  ResetTokenRepositoryPg.layer,
-  SessionRepositoryPg.layer,
+  Composition.authRepositoriesSql,
   SqlUnitOfWork.layer,
   // No subscriber runs here: events only need to be stored with their command.
   OutboxPg.layer.pipe(Layer.provide(Layer.succeed(LocalSubscriptions, []))),
