@@ -4,6 +4,7 @@
  */
 import { RateLimiter } from "@effect/experimental"
 import { Data, Layer, Option, Redacted } from "effect"
+import * as Argon2Hasher from "./auth/adapters/Argon2Hasher.js"
 import * as KnownAddressesMemory from "./auth/adapters/memory/KnownAddressesMemory.js"
 import * as LoginFailuresMemory from "./auth/adapters/memory/LoginFailuresMemory.js"
 import * as LogMailer from "./auth/adapters/LogMailer.js"
@@ -28,8 +29,10 @@ import * as InboxPg from "./database/InboxPg.js"
 import * as OutboxPg from "./database/OutboxPg.js"
 import * as SqlUnitOfWork from "./database/SqlUnitOfWork.js"
 import * as CommitSignal from "./kernel/CommitSignal.js"
+import { ConflictRetry } from "./kernel/ConflictRetry.js"
 import * as RateLimiterStoreMemory from "./kernel/memory/RateLimiterStoreMemory.js"
 import { LocalSubscriptions } from "./kernel/Outbox.js"
+import { PageSizeLimits } from "./kernel/Paging.js"
 import type { Subscriber } from "./kernel/Subscriber.js"
 import * as JetStream from "./worker/JetStream.js"
 
@@ -116,3 +119,19 @@ export const tokens = (keys: KeySet, token: Pick<AppConfig.TokenConfig, "issuer"
 /** What the auth module serves besides GraphQL: the public halves of `keys`, for the HTTP server. */
 export const authRoutes = (keys: KeySet, token: Pick<AppConfig.TokenConfig, "jwksMaxAge">) =>
   JwksRoute.make(JwtKeys.publicKeySet(keys.verifiers.values()), token.jwksMaxAge)
+
+/**
+ * Everything the server's resolvers and subscribers use, from its settings and resolved keys; `local`
+ * as for `database`. The server (main.ts) and the soak benchmark run exactly this.
+ */
+export const serverServices = (settings: AppConfig.ServerSettings, keys: KeySet, local: ReadonlyArray<Pick<Subscriber<unknown>, "name" | "types">>) =>
+  Layer.mergeAll(
+    database(settings.database, local),
+    Argon2Hasher.layer(settings.passwordHashConcurrency),
+    tokens(keys, settings.token),
+    mailer(settings.mail, settings.environment),
+    authSettings(settings.passwordReset),
+    throttle(settings.rateLimits),
+    Layer.succeed(PageSizeLimits, settings.pageSizes),
+    Layer.succeed(ConflictRetry, settings.conflictRetry)
+  )

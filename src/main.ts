@@ -6,7 +6,6 @@
 import { HttpMiddleware } from "@effect/platform"
 import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer, Logger, Option } from "effect"
-import * as Argon2Hasher from "./auth/adapters/Argon2Hasher.js"
 import * as SigningKeys from "./auth/adapters/SigningKeys.js"
 import * as Bootstrap from "./auth/Bootstrap.js"
 import * as AuthApi from "./auth/graphql/Resolvers.js"
@@ -16,8 +15,6 @@ import { DatabaseInfo } from "./database/DatabaseInfo.js"
 import * as GraphQLSchema from "./graphql/Schema.js"
 import * as Server from "./http/Server.js"
 import * as Dispatcher from "./kernel/Dispatcher.js"
-import { ConflictRetry } from "./kernel/ConflictRetry.js"
-import { PageSizeLimits } from "./kernel/Paging.js"
 import * as JetStream from "./worker/JetStream.js"
 import * as Relay from "./worker/Relay.js"
 
@@ -41,16 +38,7 @@ const program = Effect.gen(function*() {
   // Without NATS this process runs every subscriber itself, from the deliveries table; with NATS it
   // relays the outbox to JetStream and workers (`npm run worker`, a Lambda) run them.
   const local = Option.isSome(settings.nats.url) ? [] : Composition.subscribers
-  const services = Layer.mergeAll(
-    Composition.database(settings.database, local),
-    Argon2Hasher.layer(settings.passwordHashConcurrency),
-    Composition.tokens(keys, settings.token),
-    Composition.mailer(settings.mail, settings.environment),
-    Composition.authSettings(settings.passwordReset),
-    Composition.throttle(settings.rateLimits),
-    Layer.succeed(PageSizeLimits, settings.pageSizes),
-    Layer.succeed(ConflictRetry, settings.conflictRetry)
-  )
+  const services = Composition.serverServices(settings, keys, local)
   const dispatcher = local.length === 0 ? Layer.empty : Layer.scopedDiscard(Effect.forkScoped(Dispatcher.run(local, settings.events)))
   const relay = Option.match(settings.nats.url, {
     onNone: () => Layer.empty,

@@ -13,7 +13,6 @@
 import type * as SqlClient from "@effect/sql/SqlClient"
 import { SqlClient as SqlClientTag } from "@effect/sql/SqlClient"
 import { Context, Duration, Effect, Layer, Option, Redacted, type Scope } from "effect"
-import * as Argon2Hasher from "../../src/auth/adapters/Argon2Hasher.js"
 import * as SigningKeys from "../../src/auth/adapters/SigningKeys.js"
 import * as Bootstrap from "../../src/auth/Bootstrap.js"
 import * as AuthApi from "../../src/auth/graphql/Resolvers.js"
@@ -21,9 +20,7 @@ import * as Composition from "../../src/Composition.js"
 import * as AppConfig from "../../src/Config.js"
 import * as GraphQLSchema from "../../src/graphql/Schema.js"
 import * as Server from "../../src/http/Server.js"
-import { ConflictRetry } from "../../src/kernel/ConflictRetry.js"
 import * as Dispatcher from "../../src/kernel/Dispatcher.js"
-import { PageSizeLimits } from "../../src/kernel/Paging.js"
 import { randomSecret } from "../../src/kernel/Secrets.js"
 
 /** The settings main.ts reads, from the environment as it reads them. */
@@ -56,23 +53,20 @@ export const start = (options: Options): Effect.Effect<Running, unknown, Scope.S
       database: { ...read.database, url: Option.some(Redacted.make(options.databaseUrl)), migrateOnStart: true },
       token: { ...read.token, secret: Option.some(Redacted.make(randomSecret(32))), privateKey: Option.none() },
       admin: { ...read.admin, password: Option.some(Redacted.make(options.adminPassword)) },
-      // The load stands for many clients but comes from one address, signing in to a few accounts.
-      rateLimits: { ...read.rateLimits, perAddress: unlimited, signIn: unlimited }
+      // The load stands for many clients but comes from one address, signing in to a few accounts at
+      // once; a sign-in counts as a failure until it succeeds, so the backoff would hold them back too.
+      rateLimits: {
+        ...read.rateLimits,
+        perAddress: unlimited,
+        signIn: unlimited,
+        backoff: { ...read.rateLimits.backoff, freeFailures: unlimited.limit, accountFreeFailures: unlimited.limit }
+      }
     }
     const keys = yield* SigningKeys.resolve({ ...config.token, environment: config.environment, dataDir: config.database.dataDir })
     const schema = yield* GraphQLSchema.make([AuthApi.api])
     // As main.ts without NATS_URL: this process runs every subscriber itself, from the deliveries table.
     const local = Composition.subscribers
-    const services = Layer.mergeAll(
-      Composition.database(config.database, local),
-      Argon2Hasher.layer(config.passwordHashConcurrency),
-      Composition.tokens(keys, config.token),
-      Composition.mailer(config.mail, config.environment),
-      Composition.authSettings(config.passwordReset),
-      Layer.succeed(PageSizeLimits, config.pageSizes),
-      Layer.succeed(ConflictRetry, config.conflictRetry),
-      Composition.throttle(config.rateLimits)
-    )
+    const services = Composition.serverServices(config, keys, local)
     const dispatcher = Layer.scopedDiscard(Effect.forkScoped(Dispatcher.run(local, config.events)))
     const server = Server.layer<AuthApi.AuthServices>(schema, config.server, config.queryLimits)
     const context = yield* Layer.build(Layer.mergeAll(server, dispatcher).pipe(
