@@ -15,6 +15,7 @@ import { DatabaseInfo } from "./database/DatabaseInfo.js"
 import * as GraphQLSchema from "./graphql/Schema.js"
 import * as Server from "./http/Server.js"
 import * as Dispatcher from "./kernel/Dispatcher.js"
+import * as FairScheduler from "./kernel/FairScheduler.js"
 import * as JetStream from "./worker/JetStream.js"
 import * as Relay from "./worker/Relay.js"
 
@@ -97,4 +98,4 @@ const untraced = Layer.merge(
   Layer.fiberRefLocallyScopedWith(HttpMiddleware.currentTracerDisabledWhen, () => () => true)
 )
 
-NodeRuntime.runMain(program.pipe(Effect.provide(Layer.merge(Layer.unwrapEffect(logging), untraced))))
+NodeRuntime.runMain(program.pipe(Effect.provide(Layer.mergeAll(Layer.unwrapEffect(logging), untraced, FairScheduler.layer))))

@@ -21,6 +21,7 @@ import * as Compiled from "./Compiled.js"
 import * as DocumentCache from "./DocumentCache.js"
 import * as ErrorCodes from "./ErrorCodes.js"
 import * as Limits from "./Limits.js"
+import * as NulCharacters from "./NulCharacters.js"
 import type { QueryLimits } from "./Limits.js"
 
 export interface Prepared {
@@ -58,7 +59,7 @@ const validDocument = (
     if (!(error instanceof GraphQLError)) throw error
     return Either.left([ErrorCodes.refusal("parse", error)])
   }
-  const invalid = validate(schema, document, [...specifiedRules, ...Limits.validationRules(limits, onLimit)])
+  const invalid = validate(schema, document, [...specifiedRules, NulCharacters.noNulInLiterals, ...Limits.validationRules(limits, onLimit)])
   return invalid.length > 0 ? Either.left(invalid.map((error) => ErrorCodes.refusal("validation", error))) : Either.right(document)
 }
 
@@ -98,11 +99,14 @@ export const prepare = (
 }
 
 /**
- * graphql-js's execute, or the document's compiled run (Compiled.ts), with its request errors coded:
+ * graphql-js's execute, or the document's compiled run (Compiled.ts), with its request errors coded
+ * (and variables holding a NUL refused first: NulCharacters.ts):
  * a result without `data` means execution never started, and once the document is valid and its
  * operation picked only the variables can stop it.
  */
 export const execute = (args: ExecutionArgs): ReturnType<typeof executeDocument> => {
+  const nul = NulCharacters.nulInVariables(args.variableValues)
+  if (nul !== undefined) return { errors: [ErrorCodes.refusal("variables", NulCharacters.variableMessage(nul))] }
   const result = Compiled.execute(args) ?? executeDocument(args)
   return "then" in result || "data" in result ? result : variablesRefused(result)
 }

@@ -65,6 +65,18 @@ describe("error codes and shapes", () => {
         expect(tooManyDirectives.json.errors[0].message).toMatch(new RegExp(`^Directives limit of ${maxDirectives} exceeded`))
       }))
 
+    // PostgreSQL cannot store U+0000; such strings once reached it and came back INTERNAL_SERVER_ERROR.
+    it.effect("a string holding U+0000 is refused before anything runs, naming where it is", () =>
+      Effect.gen(function*() {
+        const literal = yield* requestErrorIn({ query: "{ roles(name: \"a\\u0000b\") { totalCount } }" }, "GRAPHQL_VALIDATION_FAILED")
+        expect(literal.json.errors[0]).toMatchObject({ message: "A string may not contain the character U+0000 (NUL)", locations: [{ line: 1, column: 15 }] })
+        const document = "mutation ($command: Credentials!) { authenticate(command: $command) { token { value } } }"
+        const variable = yield* requestErrorIn({ query: document, variables: { command: { accessKey: "admin\u0000", password: "x" } } }, "BAD_USER_INPUT")
+        expect(variable.json.errors[0].message).toBe("Variable $command.accessKey may not contain the character U+0000 (NUL)")
+        const inList = yield* requestErrorIn({ query: "query ($n: String) { roles(name: $n) { totalCount } }", variables: { n: "ok", m: ["a", "\u0000"] } }, "BAD_USER_INPUT")
+        expect(inList.json.errors[0].message).toBe("Variable $m[1] may not contain the character U+0000 (NUL)")
+      }))
+
     it.effect("variables that do not fit their types are BAD_USER_INPUT, before anything runs", () =>
       Effect.gen(function*() {
         const document = "mutation ($command: Credentials!) { authenticate(command: $command) { token { value } } }"

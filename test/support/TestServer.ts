@@ -23,6 +23,7 @@ import type { QueryLimits } from "../../src/graphql/Limits.js"
 import * as GraphQLSchema from "../../src/graphql/Schema.js"
 import * as Server from "../../src/http/Server.js"
 import * as Dispatcher from "../../src/kernel/Dispatcher.js"
+import * as FairScheduler from "../../src/kernel/FairScheduler.js"
 import { PageSizeLimits } from "../../src/kernel/Paging.js"
 import * as ProxyTrust from "../../src/kernel/ProxyTrust.js"
 import type { ThrottleSettings } from "../../src/auth/Throttle.js"
@@ -111,8 +112,9 @@ export const make = (overrides: Partial<AppConfig.ServerConfig> = {}, tokens: To
   const subscribers = Layer.scopedDiscard(Effect.forkScoped(Dispatcher.run(Composition.subscribers, eventOptions)))
   return Layer.mergeAll(server, bootstrap, subscribers).pipe(Layer.provideMerge(services))
 })).pipe(
-  // Failures the tests provoke are logged at INFO or below; warnings and errors still show.
-  Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))
+  // Failures the tests provoke are logged at INFO or below; warnings and errors still show. The
+  // scheduler is main.ts's.
+  Layer.provide(Layer.merge(Logger.minimumLogLevel(LogLevel.Warning), FairScheduler.layer))
 )
 
 export const layer = make()
