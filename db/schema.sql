@@ -44,6 +44,31 @@ CREATE TABLE public.event_inbox (
 
 
 --
+-- Name: organisation_members; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.organisation_members (
+    organisation_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    access_key text NOT NULL,
+    joined_at timestamp(3) with time zone NOT NULL
+);
+
+
+--
+-- Name: organisations; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.organisations (
+    id uuid NOT NULL,
+    slug text NOT NULL,
+    name text NOT NULL,
+    created_at timestamp(3) with time zone NOT NULL,
+    version integer NOT NULL
+);
+
+
+--
 -- Name: outbox; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -217,6 +242,30 @@ ALTER TABLE ONLY public.event_inbox
 
 
 --
+-- Name: organisation_members organisation_members_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.organisation_members
+    ADD CONSTRAINT organisation_members_pkey PRIMARY KEY (organisation_id, user_id);
+
+
+--
+-- Name: organisations organisations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.organisations
+    ADD CONSTRAINT organisations_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: organisations organisations_slug_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.organisations
+    ADD CONSTRAINT organisations_slug_key UNIQUE (slug);
+
+
+--
 -- Name: outbox outbox_id_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -328,6 +377,27 @@ CREATE INDEX event_deliveries_due_idx ON public.event_deliveries USING btree (ne
 
 
 --
+-- Name: organisation_members_joined_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX organisation_members_joined_idx ON public.organisation_members USING btree (organisation_id, joined_at, user_id);
+
+
+--
+-- Name: organisation_members_user_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX organisation_members_user_id_idx ON public.organisation_members USING btree (user_id);
+
+
+--
+-- Name: organisations_slug_c_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX organisations_slug_c_idx ON public.organisations USING btree (slug COLLATE "C");
+
+
+--
 -- Name: outbox_unpublished_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -382,6 +452,14 @@ CREATE INDEX users_role_id_idx ON public.users USING btree (role_id);
 
 ALTER TABLE ONLY public.event_deliveries
     ADD CONSTRAINT event_deliveries_event_id_fkey FOREIGN KEY (event_id) REFERENCES public.outbox(id);
+
+
+--
+-- Name: organisation_members organisation_members_organisation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.organisation_members
+    ADD CONSTRAINT organisation_members_organisation_id_fkey FOREIGN KEY (organisation_id) REFERENCES public.organisations(id) ON DELETE CASCADE;
 
 
 --
@@ -463,4 +541,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261124000001'),
     ('20261124000002'),
     ('20261124000003'),
-    ('20261124000004');
+    ('20261124000004'),
+    ('20261124000005');

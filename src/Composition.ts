@@ -3,7 +3,7 @@
  * place that picks them from configuration. Entry points add what is theirs (HTTP, consumers).
  */
 import { RateLimiter } from "@effect/experimental"
-import { Data, Layer, Option, Redacted } from "effect"
+import { Data, type Effect, Layer, Option, Redacted } from "effect"
 import * as Argon2Hasher from "./auth/adapters/Argon2Hasher.js"
 import * as KnownAddressesMemory from "./auth/adapters/memory/KnownAddressesMemory.js"
 import * as LoginFailuresMemory from "./auth/adapters/memory/LoginFailuresMemory.js"
@@ -19,7 +19,10 @@ import type { KeySet } from "./auth/adapters/SigningKeys.js"
 import * as SmtpMailer from "./auth/adapters/SmtpMailer.js"
 import type { Mailer } from "./auth/ports/Mailer.js"
 import { AuthSettings, SessionSettings } from "./auth/Settings.js"
+import * as AuthApi from "./auth/graphql/Resolvers.js"
 import * as AuthSubscribers from "./auth/subscribers/Mail.js"
+import * as AuthCatalogue from "./auth/domain/Catalogue.js"
+import * as Permission from "./auth/domain/Permission.js"
 import * as Throttle from "./auth/Throttle.js"
 import type * as AppConfig from "./Config.js"
 import * as Database from "./database/Database.js"
@@ -35,9 +38,29 @@ import { LocalSubscriptions } from "./kernel/Outbox.js"
 import { PageSizeLimits } from "./kernel/Paging.js"
 import type { Subscriber } from "./kernel/Subscriber.js"
 import * as JetStream from "./worker/JetStream.js"
+import * as MembershipRepositoryPg from "./organisations/adapters/postgres/MembershipRepositoryPg.js"
+import * as OrganisationRepositoryPg from "./organisations/adapters/postgres/OrganisationRepositoryPg.js"
+import * as OrganisationPermissions from "./organisations/domain/Permissions.js"
+import * as OrganisationsApi from "./organisations/graphql/Resolvers.js"
+import * as OrganisationSubscribers from "./organisations/subscribers/UserDeletion.js"
+
+/** Every module's GraphQL API: the server's schema is made of these (graphql/Schema.ts). */
+export const apis = [AuthApi.api, OrganisationsApi.api] as const
+
+/** What the resolvers of every module need. */
+export type ApiServices = AuthApi.AuthServices | OrganisationsApi.OrganisationServices
 
 /** Every subscriber of every module: run by the server on the embedded default, by workers with NATS. */
-export const subscribers = [AuthSubscribers.mail] as const
+const everySubscriber = [AuthSubscribers.mail, OrganisationSubscribers.userDeletion] as const
+
+/** What running them needs: each module's subscribers' services together. */
+type SubscriberServices = Effect.Effect.Context<ReturnType<(typeof everySubscriber)[number]["handle"]>>
+
+// Typed as one list, so the runners (Dispatcher, Worker, Lambda) take subscribers of different modules together.
+export const subscribers: readonly [Subscriber<SubscriberServices>, ...ReadonlyArray<Subscriber<SubscriberServices>>] = everySubscriber
+
+/** Every module's permission catalogue entries, as the migrations seed them (the in-memory catalogue serves this). */
+export const catalogue = Permission.normalize([...AuthCatalogue.seeded, ...OrganisationPermissions.catalogue])
 
 export class ConfigurationError extends Data.TaggedError("ConfigurationError")<{ readonly reason: string }> {
   override get message() {
@@ -67,13 +90,17 @@ export const authRepositoriesSql = Layer.mergeAll(
   SessionRepositoryPg.layer
 )
 
+/** The organisations module's repositories on SQL. */
+export const organisationRepositoriesSql = Layer.merge(OrganisationRepositoryPg.layer, MembershipRepositoryPg.layer)
+
 /**
- * The database with the auth repositories, the unit of work and the event tables. `local` are the
+ * The database with every module's repositories, the unit of work and the event tables. `local` are the
  * subscribers this process runs from the deliveries table: the outbox makes their deliveries.
  */
 export const database = (config: AppConfig.DatabaseConfig, local: ReadonlyArray<Pick<Subscriber<unknown>, "name" | "types">>) =>
   Layer.mergeAll(
     authRepositoriesSql,
+    organisationRepositoriesSql,
     SqlUnitOfWork.layer,
     OutboxPg.layer,
     DeliveriesPg.layer,

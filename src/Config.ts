@@ -9,6 +9,7 @@ import type { DispatchOptions } from "./kernel/Dispatcher.js"
 import type { QueryLimits } from "./graphql/Limits.js"
 import type { PageSizes } from "./kernel/Paging.js"
 import * as ProxyTrust from "./kernel/ProxyTrust.js"
+import * as GraphQLMetrics from "./observability/GraphQLMetrics.js"
 import type { ThrottleSettings } from "./auth/Throttle.js"
 
 export type Environment = "development" | "production" | "test"
@@ -321,6 +322,32 @@ export const queryLimits: Config.Config<QueryLimits> = Config.all({
   )
 })
 
+export interface ObservabilityConfig {
+  /** Prometheus text at GET /metrics. */
+  readonly metrics: boolean
+  /** When set, /metrics answers only `Authorization: Bearer <token>` (Prometheus's `authorization` setting). */
+  readonly metricsToken: Option.Option<Redacted.Redacted>
+  /** Distinct operation names kept as metric labels; later ones count as "other" (clients choose names). */
+  readonly metricsMaxOperations: number
+  /** OTLP/HTTP traces endpoint (`http://collector:4318`); unset: no spans are made at all. */
+  readonly otlpEndpoint: Option.Option<URL>
+  readonly serviceName: string
+  /** How long each /readyz check (database, migrations, NATS) may take before it counts as failed. */
+  readonly readinessTimeout: Duration.Duration
+}
+
+export const observability: Config.Config<ObservabilityConfig> = Config.all({
+  metrics: Config.boolean("METRICS").pipe(Config.withDefault(true)),
+  metricsToken: Config.option(Config.redacted("METRICS_TOKEN")),
+  metricsMaxOperations: limit("METRICS_MAX_OPERATIONS", GraphQLMetrics.defaultMaxOperations),
+  otlpEndpoint: Config.option(Config.url("OTEL_EXPORTER_OTLP_ENDPOINT")),
+  serviceName: Config.nonEmptyString("OTEL_SERVICE_NAME").pipe(Config.withDefault("kingdom-server")),
+  readinessTimeout: Config.duration("READINESS_TIMEOUT").pipe(
+    Config.validate({ message: "must be positive", validation: (timeout) => Duration.toMillis(timeout) > 0 }),
+    Config.withDefault(Duration.seconds(2))
+  )
+})
+
 /** Everything the server process reads, once, at start (src/main.ts; the soak benchmark builds the same server). */
 export const serverSettings = Config.all({
   environment,
@@ -336,7 +363,8 @@ export const serverSettings = Config.all({
   conflictRetry,
   queryLimits,
   rateLimits,
-  passwordHashConcurrency
+  passwordHashConcurrency,
+  observability
 })
 
 export type ServerSettings = Config.Config.Success<typeof serverSettings>

@@ -15,7 +15,6 @@ import { SqlClient as SqlClientTag } from "@effect/sql/SqlClient"
 import { Context, Duration, Effect, Layer, Option, Redacted, type Scope } from "effect"
 import * as SigningKeys from "../../src/auth/adapters/SigningKeys.js"
 import * as Bootstrap from "../../src/auth/Bootstrap.js"
-import * as AuthApi from "../../src/auth/graphql/Resolvers.js"
 import * as Composition from "../../src/Composition.js"
 import * as AppConfig from "../../src/Config.js"
 import * as GraphQLSchema from "../../src/graphql/Schema.js"
@@ -63,12 +62,12 @@ export const start = (options: Options): Effect.Effect<Running, unknown, Scope.S
       }
     }
     const keys = yield* SigningKeys.resolve({ ...config.token, environment: config.environment, dataDir: config.database.dataDir })
-    const schema = yield* GraphQLSchema.make([AuthApi.api])
+    const schema = yield* GraphQLSchema.make<Composition.ApiServices>(Composition.apis)
     // As main.ts without NATS_URL: this process runs every subscriber itself, from the deliveries table.
     const local = Composition.subscribers
     const services = Composition.serverServices(config, keys, local)
     const dispatcher = Layer.scopedDiscard(Effect.forkScoped(Dispatcher.run(local, config.events)))
-    const server = Server.layer<AuthApi.AuthServices>(schema, config.server, config.queryLimits)
+    const server = Server.layer<Composition.ApiServices>(schema, config.server, config.queryLimits)
     const context = yield* Layer.build(Layer.mergeAll(server, dispatcher).pipe(
       Layer.provideMerge(Layer.effectDiscard(Bootstrap.ensureAdmin(config.admin))),
       Layer.provideMerge(services)

@@ -42,10 +42,13 @@ const createAdmin = (admin: AdminConfig, password: Redacted.Redacted) =>
     yield* dispatch(new SetUserRole({ userAccessKey: admin.accessKey, roleCode: adminRoleCode, overridePermissions: false }))
   })
 
+/** What the first start did: created the administrator (its password printed, or chosen), or found users already. */
+export type AdminOutcome = "created with a generated password" | "created with ADMIN_PASSWORD" | "already set up"
+
 /** Does nothing when any user exists. Another instance bootstrapping at the same moment wins quietly. */
 export const ensureAdmin = (admin: AdminConfig) =>
   Effect.gen(function*() {
-    if ((yield* Effect.flatMap(UserRepository, (users) => users.count({}))) > 0) return
+    if ((yield* Effect.flatMap(UserRepository, (users) => users.count({}))) > 0) return "already set up" satisfies AdminOutcome
     const generated = Option.isNone(admin.password)
     const password = Option.getOrElse(admin.password, () => Redacted.make(randomSecret(generatedPasswordBytes)))
     const created = yield* Effect.flatMap(UnitOfWork, (uow) => uow.transactional(createAdmin(admin, password).pipe(Effect.provideService(CurrentActor, Actor.system)))).pipe(
@@ -56,8 +59,10 @@ export const ensureAdmin = (admin: AdminConfig) =>
         (error) => Effect.as(Effect.logWarning(`Administrator not created: ${error.message}`), false)
       )
     )
-    if (!created) return
+    if (!created) return "already set up" satisfies AdminOutcome
     yield* Effect.logInfo(`Created role ${adminRoleCode} and administrator ${admin.accessKey}`)
     // Printed only after the commit, and only if nobody chose the password.
-    if (generated) yield* announce(admin, Redacted.value(password))
+    if (!generated) return "created with ADMIN_PASSWORD" satisfies AdminOutcome
+    yield* announce(admin, Redacted.value(password))
+    return "created with a generated password" satisfies AdminOutcome
   }).pipe(Effect.withSpan("Bootstrap.ensureAdmin"))

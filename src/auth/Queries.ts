@@ -83,14 +83,10 @@ const permissionCursor = Cursor.codec(
   Schema.Struct({ resource: Schema.String, action: Schema.Literal(...Permission.actions), isConditional: Schema.Boolean })
 )
 
-/** Instance scopes as list filters: everything for an unlimited grant, only the named instances otherwise. */
-const only = (access: Policy.Access): ReadonlyArray<string> | undefined =>
-  access._tag === "All" ? undefined : access._tag === "Some" ? [...access.instances] : []
-
 /** A page of users, limited to the ones `access` reaches (a scoped grant lists and counts only its instances). */
 export const users = (args: Connection.PageArguments, access: Policy.Access) =>
   Effect.flatMap(Users, (users) => {
-    const filter = { accessKeys: only(access) }
+    const filter = { accessKeys: Policy.instanceFilter(access) }
     return Connection.load(args, {
       codec: userCursor,
       keyOf: UserRepository.keyOf,
@@ -102,7 +98,7 @@ export const users = (args: Connection.PageArguments, access: Policy.Access) =>
 /** A page of roles whose name contains `name` (case-insensitive), limited to the ones `access` reaches. */
 export const roles = (args: Connection.PageArguments, name: string, access: Policy.Access) =>
   Effect.flatMap(Roles, (roles) => {
-    const filter = { name, codes: only(access) }
+    const filter = { name, codes: Policy.instanceFilter(access) }
     return Connection.load(args, {
       codec: roleCursor,
       keyOf: RoleRepository.keyOf,

@@ -8,6 +8,7 @@ import * as PgClient from "@effect/sql-pg/PgClient"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { SqlError } from "@effect/sql/SqlError"
 import { Context, Duration, Effect, Layer, Option, Redacted, String } from "effect"
+import * as Pg from "pg"
 import * as Path from "node:path"
 import type { DatabaseConfig } from "../Config.js"
 import * as DataDirLock from "./DataDirLock.js"
@@ -30,7 +31,21 @@ const postgres = (url: Redacted.Redacted, config: DatabaseConfig) =>
     const description = describePostgresUrl(Redacted.value(url))
     // Before the pool: nothing may query a schema that is about to change.
     if (config.migrateOnStart) yield* Migrations.migratePostgres(url)
-    const client = yield* PgClient.make({ url, maxConnections: config.poolMax, connectTimeout, ...transforms }).pipe(
+    // Our own pool, so /metrics can read how busy it is (@effect/sql-pg's make keeps its pool private);
+    // its sessions are named in pg_stat_activity.
+    const pool = new Pg.Pool({
+      connectionString: Redacted.value(url),
+      max: config.poolMax,
+      connectionTimeoutMillis: Duration.toMillis(connectTimeout),
+      application_name: "kingdom-server"
+    })
+    // pg emits errors of idle connections (a server restart); without a listener they would crash the process.
+    pool.on("error", () => {})
+    const acquire = Effect.acquireRelease(
+      Effect.as(Effect.tryPromise({ try: () => pool.query("SELECT 1"), catch: (cause) => new SqlError({ cause, message: "Failed to connect" }) }), pool),
+      () => Effect.promise(() => pool.end())
+    )
+    const client = yield* PgClient.fromPool({ acquire, ...transforms }).pipe(
       Effect.mapError((error) =>
         new SqlError({
           cause: error,
@@ -39,8 +54,9 @@ const postgres = (url: Redacted.Redacted, config: DatabaseConfig) =>
       )
     )
     yield* Effect.logInfo(`Database: PostgreSQL at ${description}`)
+    const connections = () => ({ max: config.poolMax, open: pool.totalCount, busy: pool.totalCount - pool.idleCount, waiting: pool.waitingCount })
     return Context.make(SqlClient.SqlClient, client).pipe(
-      Context.add(DatabaseInfo, { mode: "postgres", description })
+      Context.add(DatabaseInfo, { mode: "postgres", description, connections })
     )
   })
 
@@ -54,7 +70,7 @@ const embedded = (dataDir: string) =>
     yield* Migrations.migratePglite(client.db)
     yield* Effect.logInfo(`Database: embedded PGlite at ${description}`)
     return Context.make(SqlClient.SqlClient, client).pipe(
-      Context.add(DatabaseInfo, { mode: "embedded", description })
+      Context.add(DatabaseInfo, { mode: "embedded", description, connections: client.connections })
     )
   })
 

@@ -3,10 +3,20 @@
  */
 import { Context } from "effect"
 
+/** The connection pool right now (PGlite: its one session), for /metrics. */
+export interface ConnectionUse {
+  readonly max: number
+  readonly open: number
+  readonly busy: number
+  /** Statements or transactions queued for a connection. */
+  readonly waiting: number
+}
+
 export interface Info {
   readonly mode: "embedded" | "postgres"
   /** embedded: the absolute PGlite data path; postgres: host:port/database. */
   readonly description: string
+  readonly connections: () => ConnectionUse
 }
 
 export class DatabaseInfo extends Context.Tag("database/DatabaseInfo")<DatabaseInfo, Info>() {}

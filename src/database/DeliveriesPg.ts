@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql"
-import { Effect, Layer, Schema } from "effect"
+import { Effect, Layer, Option, Schema } from "effect"
 import { Deliveries } from "../kernel/Deliveries.js"
 import { EnvelopeRow, toEnvelope } from "./OutboxPg.js"
 
@@ -56,6 +56,13 @@ export const layer: Layer.Layer<Deliveries, never, SqlClient.SqlClient> = Layer.
         ),
       pendingCount: sql<{ readonly count: number }>`SELECT count(*)::int AS count FROM event_deliveries`.pipe(
         Effect.map((rows) => rows[0]?.count ?? 0),
+        Effect.orDie
+      ),
+      backlog: sql<{ readonly waiting: number; readonly parked: number; readonly oldestAt: Date | null }>`
+        SELECT count(*) FILTER (WHERE d.parked_at IS NULL)::int AS waiting, count(d.parked_at)::int AS parked,
+          min(o.occurred_at) FILTER (WHERE d.parked_at IS NULL) AS oldest_at
+        FROM event_deliveries d JOIN outbox o ON o.id = d.event_id`.pipe(
+        Effect.map((rows) => ({ waiting: rows[0]?.waiting ?? 0, parked: rows[0]?.parked ?? 0, oldestAt: Option.fromNullable(rows[0]?.oldestAt) })),
         Effect.orDie
       )
     }))

@@ -131,10 +131,19 @@ const dbmate = (target: Target, args: ReadonlyArray<string>, options: MigrateOpt
 const migrate = (target: Target, options: MigrateOptions) =>
   Effect.asVoid(dbmate(target, ["migrate"], { ...options, log: true }))
 
-/** `[ ] 20261124000001_auth.sql` lines of `dbmate status` are the migrations not applied yet. */
-const pending = (target: Target, options: MigrateOptions) =>
-  Effect.map(dbmate(target, ["status"], { ...options, log: false }), (lines) =>
-    lines.filter((line) => line.startsWith("[ ] ")).map((line) => line.slice(4).trim()))
+export interface Status {
+  readonly applied: ReadonlyArray<string>
+  readonly pending: ReadonlyArray<string>
+}
+
+/** `[X] 20261124000001_auth.sql` lines of `dbmate status` are the migrations applied, `[ ] …` those not yet. */
+const status = (target: Target, options: MigrateOptions): Effect.Effect<Status, MigrationFailed> =>
+  Effect.map(dbmate(target, ["status"], { ...options, log: false }), (lines) => {
+    const marked = (mark: string) => lines.filter((line) => line.startsWith(mark)).map((line) => line.slice(mark.length).trim())
+    return { applied: marked("[X] "), pending: marked("[ ] ") }
+  })
+
+const pending = (target: Target, options: MigrateOptions) => Effect.map(status(target, options), (found) => found.pending)
 
 /** `dbmate migrate` on the PostgreSQL database at `url`; progress lines go to the log. */
 export const migratePostgres = (
@@ -155,6 +164,10 @@ export const pendingPostgres = (
   options: MigrateOptions = {}
 ): Effect.Effect<ReadonlyArray<string>, MigrationFailed> =>
   Effect.flatMap(postgresTarget(url), (target) => pending(target, options))
+
+/** The migrations applied and those not applied yet (from `dbmate status`), for `kingdom status`. */
+export const statusPostgres = (url: Redacted.Redacted, options: MigrateOptions = {}): Effect.Effect<Status, MigrationFailed> =>
+  Effect.flatMap(postgresTarget(url), (target) => status(target, options))
 
 export const pendingPglite = (
   db: PGlite,

@@ -67,6 +67,10 @@ export const layer: Layer.Layer<Outbox, never, SqlClient.SqlClient | LocalSubscr
       pendingCount: sql<{ readonly count: number }>`SELECT count(*)::int AS count FROM outbox WHERE published_at IS NULL`.pipe(
         Effect.map((rows) => rows[0]?.count ?? 0),
         Effect.orDie
+      ),
+      oldestPendingAt: sql<{ readonly oldest: Date | null }>`SELECT min(occurred_at) AS oldest FROM outbox WHERE published_at IS NULL`.pipe(
+        Effect.map((rows) => Option.fromNullable(rows[0]?.oldest)),
+        Effect.orDie
       )
     })
   })

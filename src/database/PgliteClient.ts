@@ -7,6 +7,7 @@
  * every transaction as a whole, holds the one permit of a semaphore, which makes the session behave
  * like a pool of exactly one connection.
  */
+import type { ConnectionUse } from "./DatabaseInfo.js"
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import * as SqlClient from "@effect/sql/SqlClient"
@@ -28,6 +29,7 @@ export interface PgliteClientOptions {
 
 export interface PgliteClient extends SqlClient.SqlClient {
   readonly db: PGlite
+  readonly connections: () => ConnectionUse
 }
 
 type TransformRows = (<A extends object>(rows: ReadonlyArray<A>) => ReadonlyArray<A>) | undefined
@@ -108,11 +110,15 @@ export const make = (
     const db = yield* open(options.dataDir)
     const session = yield* Effect.makeSemaphore(1)
     const connection = makeConnection(db)
+    const use = { busy: 0, waiting: 0 }
     // Held until the statement's (or the whole transaction's) scope closes; waiting stays interruptible
     // where the caller is.
     const acquirer: Connection.Acquirer = Effect.uninterruptibleMask((restore) =>
-      restore(session.take(1)).pipe(
-        Effect.zipRight(Effect.addFinalizer(() => session.release(1))),
+      Effect.sync(() => use.waiting++).pipe(
+        Effect.zipRight(restore(session.take(1))),
+        Effect.ensuring(Effect.sync(() => use.waiting--)),
+        Effect.zipRight(Effect.sync(() => use.busy = 1)),
+        Effect.zipRight(Effect.addFinalizer(() => Effect.zipRight(Effect.sync(() => use.busy = 0), session.release(1)))),
         Effect.as(connection)
       )
     )
@@ -125,7 +131,7 @@ export const make = (
         ? Statement.defaultTransforms(options.transformResultNames).array
         : undefined
     })
-    return Object.assign(client, { db })
+    return Object.assign(client, { db, connections: () => ({ max: 1, open: 1, busy: use.busy, waiting: use.waiting }) })
   })
 
 export const layer = (options: PgliteClientOptions): Layer.Layer<SqlClient.SqlClient | PgliteDb, SqlError> =>

@@ -37,6 +37,8 @@ export interface RequestInfo {
   readonly requestId: string
   readonly authorization: string | null
   readonly clientAddress: string
+  /** Hears the caller once the token has been checked (the access log names them). */
+  readonly onPrincipal?: (principal: Principal) => void
 }
 
 /** Starts a resolver's program, given with the request's services and its failures already GraphQLErrors. */
@@ -53,7 +55,10 @@ export const makeContext = <R>(
   fork: Fork<R | PrincipalServices> = Runtime.runFork(runtime)
 ): GraphQLContext<R | PrincipalServices> => {
   // Memoised: however many fields need the caller, the token is verified and the user read once.
-  const cachedPrincipal = Runtime.runSync(runtime)(Effect.cached(resolvePrincipal(request.authorization))).pipe(
+  const resolved = resolvePrincipal(request.authorization).pipe(
+    Effect.tap((found) => Effect.sync(() => Option.map(found, (principal) => request.onPrincipal?.(principal))))
+  )
+  const cachedPrincipal = Runtime.runSync(runtime)(Effect.cached(resolved)).pipe(
     Effect.provide(runtime.context)
   )
   const run: GraphQLContext<R | PrincipalServices>["run"] = (effect) =>

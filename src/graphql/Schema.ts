@@ -49,8 +49,9 @@ const bind = <R>(schema: GraphQLSchema, type: GraphQLObjectType, resolvers: Read
     const resolve = resolvers.get(field.name)
     if (resolve === undefined) throw new Error(`${type.name}.${field.name} is declared but has no resolver`)
     const rule = Directives.accessRule(schema, type.name, field)
+    const span = `graphql ${type.name}.${field.name}`
     field.resolve = (_source, args: Record<string, unknown>, context: GraphQLContext<R>) =>
-      context.run(Directives.guard(rule, args, resolve(args)))
+      context.run(Effect.withSpan(Directives.guard(rule, args, resolve(args)), span))
   }
 }
 
@@ -73,8 +74,9 @@ const bindTypes = <R>(schema: GraphQLSchema, modules: ReadonlyArray<ModuleApi<R>
         const field = fields[name]
         if (field === undefined) throw new Error(`${typeName}.${name} has a resolver but is not in any SDL`)
         if (field.resolve !== undefined) throw new Error(`${typeName}.${name} has more than one resolver`)
+        const span = `graphql ${typeName}.${name}`
         field.resolve = typeof resolve === "function"
-          ? (source, args: Record<string, unknown>, context: GraphQLContext<R>) => context.run(resolve(source, args))
+          ? (source, args: Record<string, unknown>, context: GraphQLContext<R>) => context.run(Effect.withSpan(resolve(source, args), span))
           : batched(resolve)
       }
     }

@@ -14,6 +14,7 @@ import type { GraphQLError, GraphQLSchema } from "../graphql/GraphQLJs.js"
 import * as Limits from "../graphql/Limits.js"
 import type { QueryLimits } from "../graphql/Limits.js"
 import * as Operation from "../graphql/Operation.js"
+import { type GraphQLFacts, RequestFacts } from "./AccessLog.js"
 import * as Refusals from "./GraphQLRefusals.js"
 import * as RequestBody from "./RequestBody.js"
 import { RequestId } from "./RequestId.js"
@@ -23,6 +24,14 @@ interface PerRequest {
   readonly mediaType: Refusals.MediaType
   /** Runs a log line on the request fiber's runtime (its requestId annotation and logger); graphql-js calls back outside any fiber. */
   readonly log: (line: Effect.Effect<void>) => void
+  /** What the access log and the metrics learn: the operation, whether it ran, each error's code. */
+  readonly facts: GraphQLFacts & { executed: boolean }
+}
+
+/** Refusals.refuse, with its code noted for the access log (its errors never pass through formatError). */
+const refuse = (facts: PerRequest["facts"], ...args: Parameters<typeof Refusals.refuse>) => {
+  facts.errorCodes.push(ErrorCodes.requestCodes.request)
+  return Refusals.refuse(...args)
 }
 
 const isResponse = (value: RequestParams | Response): value is Response => Array.isArray(value)
@@ -35,6 +44,7 @@ const isResponse = (value: RequestParams | Response): value is Response => Array
 const handlerFor = <Context extends GraphQLContext<never>>(schema: GraphQLSchema, limits: QueryLimits, request: PerRequest) => {
   const formatError = (error: Readonly<GraphQLError | Error>): GraphQLError => {
     const client = ErrorCodes.forClient(error, (fault) => request.log(Effect.logError("GraphQL error outside a resolver program", fault)))
+    request.facts.errorCodes.push(String(client.extensions["code"]))
     return ErrorCodes.withRequestId(client, request.requestId, Limits.withoutSuggestions(limits, client.message))
   }
   return createHandler<HttpServerRequest.HttpServerRequest, Context, Context>({
@@ -42,15 +52,15 @@ const handlerFor = <Context extends GraphQLContext<never>>(schema: GraphQLSchema
     parseRequestParams: async (req) => {
       // graphql-http takes an array for an object without a query; say what it is instead.
       if (typeof req.body === "string" && req.body.trimStart().startsWith("[")) {
-        return Refusals.refuse(400, request.mediaType, request.requestId, Refusals.batchRefused)
+        return refuse(request.facts, 400, request.mediaType, request.requestId, Refusals.batchRefused)
       }
       try {
         const params = await parseRequestParams(req)
         if (!isResponse(params)) return params
         const [, init] = params
-        return Refusals.refuse(init.status, request.mediaType, request.requestId, Refusals.emptyAnswerMessage(init.status, req.method), init.headers)
+        return refuse(request.facts, init.status, request.mediaType, request.requestId, Refusals.emptyAnswerMessage(init.status, req.method), init.headers)
       } catch (error) {
-        return Refusals.refuse(400, request.mediaType, request.requestId, Refusals.parameterMessage(error instanceof Error ? error.message : String(error)))
+        return refuse(request.facts, 400, request.mediaType, request.requestId, Refusals.parameterMessage(error instanceof Error ? error.message : String(error)))
       }
     },
     onSubscribe: (req, params) => {
@@ -58,16 +68,20 @@ const handlerFor = <Context extends GraphQLContext<never>>(schema: GraphQLSchema
       const prepared = Operation.prepare(schema, limits, onLimit, params.query, params.operationName)
       if (Either.isLeft(prepared)) return prepared.left
       const { document, operation } = prepared.right
+      request.facts.operationName = operation.name?.value ?? null
+      request.facts.operationType = operation.operation
       if (operation.operation === "mutation" && req.method === "GET") {
-        return Refusals.refuse(405, request.mediaType, request.requestId, "GET may only run queries: POST mutations", { allow: "POST" })
+        return refuse(request.facts, 405, request.mediaType, request.requestId, "GET may only run queries: POST mutations", { allow: "POST" })
       }
       return { schema, document, operationName: params.operationName ?? null, variableValues: params.variables ?? null, contextValue: req.context }
     },
     execute: Operation.execute,
     // No data: execution never started (the variables were refused). graphql-http would answer 200
     // whatever the media type; the spec wants a 4xx for application/graphql-response+json.
-    onOperation: (_req, _args, result) =>
-      "data" in result ? undefined : Refusals.answer(Refusals.requestErrorStatus(request.mediaType), request.mediaType, (result.errors ?? []).map(formatError)),
+    onOperation: (_req, _args, result) => {
+      request.facts.executed = "data" in result
+      return "data" in result ? undefined : Refusals.answer(Refusals.requestErrorStatus(request.mediaType), request.mediaType, (result.errors ?? []).map(formatError))
+    },
     formatError
   })
 }
@@ -108,15 +122,18 @@ export const make = <R>(schema: GraphQLSchema, limits: QueryLimits) =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const requestId = yield* RequestId
+    const facts: PerRequest["facts"] = { outcome: "refused", errorCodes: [], executed: false }
+    const reported = yield* RequestFacts
+    reported.graphql = facts
     const mediaType = Refusals.negotiate(request.headers["accept"])
     if (mediaType === undefined) {
-      return toResponse(Refusals.refuse(406, "application/json", requestId, Refusals.notAcceptable, { accept: Refusals.accepted }))
+      return toResponse(refuse(facts, 406, "application/json", requestId, Refusals.notAcceptable, { accept: Refusals.accepted }))
     }
     // A declared length is refused before reading; a chunked body once it runs past the limit. Closing
     // the connection spares reading (and discarding) the rest.
     const tooLarge = () => {
       const message = `The request body is larger than ${limits.maxBodyBytes} bytes (GRAPHQL_MAX_BODY_BYTES)`
-      return toResponse(Refusals.refuse(413, mediaType, requestId, message, { connection: "close" }))
+      return toResponse(refuse(facts, 413, mediaType, requestId, message, { connection: "close" }))
     }
     if (Number(request.headers["content-length"] ?? 0) > limits.maxBodyBytes) return tooLarge()
     const runtime = yield* Effect.runtime<R | Execute.PrincipalServices>()
@@ -124,7 +141,7 @@ export const make = <R>(schema: GraphQLSchema, limits: QueryLimits) =>
     if (Either.isLeft(read)) {
       if (read.left._tag === "BodyTooLarge") return tooLarge()
       yield* Effect.logInfo("unreadable request body", read.left.cause)
-      return toResponse(Refusals.refuse(400, mediaType, requestId, "The request body could not be read"))
+      return toResponse(refuse(facts, 400, mediaType, requestId, "The request body could not be read"))
     }
     const body = read.right
     const authorization = request.headers["authorization"] ?? null
@@ -133,7 +150,8 @@ export const make = <R>(schema: GraphQLSchema, limits: QueryLimits) =>
     const handler = handlerFor<GraphQLContext<R | Execute.PrincipalServices>>(schema, limits, {
       requestId,
       mediaType,
-      log: (line) => Runtime.runFork(runtime)(line)
+      log: (line) => Runtime.runFork(runtime)(line),
+      facts
     })
     // Resolvers run in this scope's FiberSet: when it closes (the answer is ready, the timeout struck,
     // or the client went away) any still running are interrupted, and awaited, so their transactions
@@ -148,17 +166,22 @@ export const make = <R>(schema: GraphQLSchema, limits: QueryLimits) =>
           headers: { get: (key) => key.toLowerCase() === "accept" ? mediaType : request.headers[key.toLowerCase()] ?? null },
           body,
           raw: request,
-          context: Execute.makeContext(runtime, { requestId, authorization, clientAddress }, fork)
+          context: Execute.makeContext(runtime, { requestId, authorization, clientAddress, onPrincipal: (principal) => facts.principal = principal.userId }, fork)
         })
       )
     }))
     const answer = yield* run.pipe(
-      Effect.catchTag("UnknownException", (error) =>
-        Effect.as(Effect.logError("GraphQL handler failed", error.error), Option.some(Refusals.answer(500, mediaType, [ErrorCodes.withRequestId(ErrorCodes.internalError(), requestId)]))))
+      Effect.catchTag("UnknownException", (error) => {
+        facts.errorCodes.push("INTERNAL_SERVER_ERROR")
+        return Effect.as(Effect.logError("GraphQL handler failed", error.error), Option.some(Refusals.answer(500, mediaType, [ErrorCodes.withRequestId(ErrorCodes.internalError(), requestId)])))
+      })
     )
+    facts.outcome = facts.executed ? (facts.errorCodes.length === 0 ? "ok" : "errors") : "refused"
     return toResponse(yield* Option.match(answer, {
       onSome: Effect.succeed,
       onNone: () => {
+        facts.outcome = "timeout"
+        facts.errorCodes.push(ErrorCodes.requestCodes.timeout)
         const after = Duration.format(limits.requestTimeout)
         const message = `The request ran longer than ${after} (REQUEST_TIMEOUT) and was stopped; changes not yet committed were rolled back`
         const error = ErrorCodes.withRequestId(ErrorCodes.refusal("timeout", message), requestId)

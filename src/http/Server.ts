@@ -1,6 +1,6 @@
 /**
- * The HTTP server: /graphql (GraphQL over HTTP; GraphiQL for browsers) and /healthz, each request with a request id and
- * an access log line. The layer also outputs HttpServer, so callers can read the bound address
+ * The HTTP server: /graphql (GraphQL over HTTP; GraphiQL for browsers), /healthz and the routes given
+ * (/metrics, /readyz, the JWKS), each request with a request id and an access log line (AccessLog.ts). The layer also outputs HttpServer, so callers can read the bound address
  * (tests listen on port 0).
  */
 import { type HttpApp, HttpMiddleware, HttpRouter, HttpServer, HttpServerResponse } from "@effect/platform"
@@ -11,6 +11,8 @@ import type { QueryLimits } from "../graphql/Limits.js"
 import { createServer } from "node:http"
 import type * as Http from "node:http"
 import type { ServerConfig } from "../Config.js"
+import * as GraphQLMetrics from "../observability/GraphQLMetrics.js"
+import * as AccessLog from "./AccessLog.js"
 import * as ClientAddress from "./ClientAddress.js"
 import * as GraphiQL from "./GraphiQL.js"
 import * as GraphQLRoute from "./GraphQLRoute.js"
@@ -87,12 +89,16 @@ const cors = (origins: ReadonlyArray<string>) => <E, R>(app: HttpApp.Default<E, 
     maxAge: 600
   })(app)
 
-/** Serves until the layer's scope closes; the resolvers' services (R) come from the caller. */
+/**
+ * Serves until the layer's scope closes; the resolvers' services (R) come from the caller. `record`
+ * counts each GraphQL request in /metrics (GraphQLMetrics.recorder, bounded by METRICS_MAX_OPERATIONS).
+ */
 export const layer = <R>(
   schema: GraphQLSchema,
   config: ServerConfig,
   limits: QueryLimits,
-  routes: HttpRouter.HttpRouter<never, never> = HttpRouter.empty
+  routes: HttpRouter.HttpRouter<never, never> = HttpRouter.empty,
+  record: GraphQLMetrics.Recorder = GraphQLMetrics.recorder(GraphQLMetrics.defaultMaxOperations)
 ) => {
   // Slow clients are cut off (408) past HEADERS_TIMEOUT / RECEIVE_TIMEOUT. Node checks them on a
   // sweep, every 30 s by default, which would stretch a 10 s limit to 40 s; once a second keeps them close.
@@ -104,7 +110,7 @@ export const layer = <R>(
   // Built last, released first: the drain runs while requests are still being handled.
   return drainOnClose(server, config.drainTimeout).pipe(
     Layer.provideMerge(Layer.unwrapEffect(Effect.map(GraphiQL.load(config.graphiql), (graphiql) => HttpServer.serve(
-      RequestId.middleware(HttpMiddleware.logger(securityHeaders(cors(config.corsOrigins)(ClientAddress.middleware(config.trustProxy)(router<R>(schema, limits, graphiql, routes))))))
+      RequestId.middleware(AccessLog.middleware(record)(securityHeaders(cors(config.corsOrigins)(ClientAddress.middleware(config.trustProxy)(router<R>(schema, limits, graphiql, routes))))))
     )))),
     Layer.provideMerge(NodeHttpServer.layer(() => server, { host: config.host, port: config.port }))
   )

@@ -1,4 +1,4 @@
-import { Context, type Effect } from "effect"
+import { Context, type Effect, type Option } from "effect"
 import type { Envelope } from "./Envelope.js"
 
 /** One subscriber's pending work on one event. `attempts` counts this one. */
@@ -38,4 +38,6 @@ export class Deliveries extends Context.Tag("kernel/Deliveries")<Deliveries, {
   readonly replay: (subscriber: string, eventId: string, now: Date) => Effect.Effect<boolean>
   /** Deliveries not yet done (parked ones included), for metrics and tests. */
   readonly pendingCount: Effect.Effect<number>
+  /** Deliveries waiting (parked ones apart) and when the oldest one's event occurred: the subscribers' lag, for /metrics. */
+  readonly backlog: Effect.Effect<{ readonly waiting: number; readonly parked: number; readonly oldestAt: Option.Option<Date> }>
 }>() {}

@@ -1,4 +1,4 @@
-import { Context, type Effect } from "effect"
+import { Context, type Effect, type Option } from "effect"
 import type { Envelope } from "./Envelope.js"
 
 /**
@@ -20,6 +20,8 @@ export class Outbox extends Context.Tag("kernel/Outbox")<Outbox, {
   ) => Effect.Effect<number, E>
   /** Events not yet published, for metrics and tests. */
   readonly pendingCount: Effect.Effect<number>
+  /** When the oldest event not yet published occurred (the relay's lag, for /metrics). */
+  readonly oldestPendingAt: Effect.Effect<Option.Option<Date>>
 }>() {}
 
 /** Which event types the subscribers running in this process handle: the outbox makes their deliveries. */

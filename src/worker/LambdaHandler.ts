@@ -24,4 +24,6 @@ const layer = Layer.mergeAll(
   Composition.authSettings(settings.passwordReset)
 )
 
-export const handler = Lambda.make(layer, Composition.subscribers, { retry: settings.events.retry, concurrency: settings.events.concurrency })
+// Explicit: inferred from the layer, the subscribers' services would leave out the unit of work and
+// the outbox, which a subscriber that dispatches a command (organisations-user-deletion) needs too.
+export const handler = Lambda.make<Layer.Layer.Success<typeof layer>, Layer.Layer.Error<typeof layer>>(layer, Composition.subscribers, { retry: settings.events.retry, concurrency: settings.events.concurrency })

@@ -28,7 +28,11 @@ export const run = (options: RelayOptions) =>
     const wakeup = yield* Effect.flatMap(CommitSignal, (signal) => signal.subscribe)
     const pollMillis = Duration.toMillis(options.pollInterval)
     while (true) {
+      // A round is not interrupted: a shutdown waits for the batch in flight (at most one publish
+      // timeout when the broker is away) and only stops the wait for the next one, so what the broker
+      // stored is also marked published, not sent again by the next relay.
       const published = yield* publishPending(options.batchSize).pipe(
+        Effect.uninterruptible,
         // The bus or the database is away: the events stay in the outbox; try again after a poll.
         Effect.catchAllCause((cause) => Effect.as(Effect.logWarning("outbox relay round failed; will retry", cause), 0))
       )

@@ -5,7 +5,6 @@
  */
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect, Option } from "effect"
-import * as Catalogue from "../../src/auth/domain/Catalogue.js"
 import * as Grant from "../../src/auth/domain/Grant.js"
 import { UserId } from "../../src/auth/domain/Ids.js"
 import * as Permission from "../../src/auth/domain/Permission.js"
@@ -14,6 +13,7 @@ import type { User } from "../../src/auth/domain/User.js"
 import { PermissionCatalogue } from "../../src/auth/ports/PermissionCatalogue.js"
 import { RoleRepository } from "../../src/auth/ports/RoleRepository.js"
 import { type UserKey, UserRepository } from "../../src/auth/ports/UserRepository.js"
+import * as Composition from "../../src/Composition.js"
 import { type PageQuery, windowOf } from "../../src/kernel/Connection.js"
 import { implementations, newRole, newUser } from "../support/AuthRepositories.js"
 import { randomKey } from "../support/RandomRefs.js"
@@ -95,7 +95,7 @@ for (const implementation of implementations) {
           Effect.gen(function*() {
             const catalogue = yield* PermissionCatalogue
             for (const filter of [{}, { resource: "user" }, { action: "GET" as const }, { resource: "role", action: "LIST" as const }]) {
-              const rows = Catalogue.seeded.filter((p) =>
+              const rows = Composition.catalogue.filter((p) =>
                 (filter.resource === undefined || p.resource === filter.resource) && (filter.action === undefined || p.action === filter.action)
               )
               const keys = [rows[0], rows[Math.floor(rows.length / 2)], Permission.make("role", "GET"), Permission.make("roles", "GET")]

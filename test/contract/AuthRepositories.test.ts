@@ -1,6 +1,5 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect, Exit, Option } from "effect"
-import * as Catalogue from "../../src/auth/domain/Catalogue.js"
 import * as Grant from "../../src/auth/domain/Grant.js"
 import * as PasswordReset from "../../src/auth/domain/PasswordReset.js"
 import * as Role from "../../src/auth/domain/Role.js"
@@ -9,6 +8,7 @@ import { PermissionCatalogue } from "../../src/auth/ports/PermissionCatalogue.js
 import { ResetTokenRepository } from "../../src/auth/ports/ResetTokenRepository.js"
 import { RoleRepository } from "../../src/auth/ports/RoleRepository.js"
 import { UserRepository } from "../../src/auth/ports/UserRepository.js"
+import * as Composition from "../../src/Composition.js"
 import { implementations, newRole, newUser, now } from "../support/AuthRepositories.js"
 import { randomKey } from "../support/RandomRefs.js"
 
@@ -109,11 +109,11 @@ for (const implementation of implementations) {
             expect(yield* roles.byId(role.id)).toEqual(Option.none())
           }))
 
-        it.effect("PermissionCatalogue serves the seeded catalogue in list order", () =>
+        it.effect("PermissionCatalogue serves every module's seeded catalogue in list order", () =>
           Effect.gen(function*() {
             const catalogue = yield* PermissionCatalogue
-            expect(yield* catalogue.all).toEqual(Catalogue.seeded)
-            expect(yield* catalogue.count({})).toBe(Catalogue.seeded.length)
+            expect(yield* catalogue.all).toEqual(Composition.catalogue)
+            expect(yield* catalogue.count({})).toBe(Composition.catalogue.length)
             expect(yield* catalogue.count({ resource: "role", action: "GET" })).toBe(2)
           }))
 

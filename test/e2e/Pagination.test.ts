@@ -70,7 +70,8 @@ const catalogueOf = (resource: string, conditional: boolean) =>
     conditional && action !== "CREATE" ? [`${resource}:${action}?`, `${resource}:${action}`] : [`${resource}:${action}`]
   )
 const userPermissions = catalogueOf("user", true)
-const catalogue = [...catalogueOf("permission", false), ...catalogueOf("role", true), ...userPermissions]
+// The organisations module adds its own resource to the catalogue (organisations/domain/Permissions.ts).
+const catalogue = [...catalogueOf("organisation", true), ...catalogueOf("permission", false), ...catalogueOf("role", true), ...userPermissions]
 
 /** The errors of a read that should be refused. */
 const ask = (list: List, token: string, variables: Record<string, unknown>) => Effect.map(graphql(list.query, variables, token), failures)
@@ -180,15 +181,15 @@ describe("Relay connections over HTTP", () => {
         expect([...back].reverse().flatMap((page) => page.ids)).toEqual(seen)
       }))
 
-    it.effect("pages the permission catalogue: 23 entries, 9 for users, filtered by resource and action", () =>
+    it.effect("pages the permission catalogue: 32 entries, 9 for users, filtered by resource and action", () =>
       Effect.gen(function*() {
         const token = yield* adminToken
-        expect(catalogue).toHaveLength(23)
-        yield* expectWalks(permissions, {}, catalogue, [5, 10, 23], token)
+        expect(catalogue).toHaveLength(32)
+        yield* expectWalks(permissions, {}, catalogue, [5, 10, 32], token)
         // Steps of one and two cross the boundary between a conditional and an unconditional entry.
         yield* expectWalks(permissions, { resource: "user" }, userPermissions, [1, 2, 3, 9], token)
         const gets = yield* read(permissions, { action: "GET" }, token)
-        expect(gets).toMatchObject({ ids: ["permission:GET", "role:GET?", "role:GET", "user:GET?", "user:GET"], totalCount: 5 })
+        expect(gets).toMatchObject({ ids: ["organisation:GET?", "organisation:GET", "permission:GET", "role:GET?", "role:GET", "user:GET?", "user:GET"], totalCount: 7 })
         const one = yield* read(permissions, { resource: "role", action: "DELETE", first: 1 }, token)
         expect(one).toMatchObject({ ids: ["role:DELETE?"], hasNextPage: true, totalCount: 2 })
         expect(yield* read(permissions, { resource: "nothing" }, token)).toMatchObject({ ids: [], totalCount: 0, startCursor: null })

@@ -135,7 +135,7 @@ describe("instance scopes over HTTP", () => {
         expect(failures(yield* attach([unconditional("role", "CREATE")]))).toEqual(beyond("role:CREATE"))
         // The admin role holds everything: assigning it would hand all of that out.
         expect(failures(yield* command("setUserRole", "SetUserRole", { userAccessKey: alice.accessKey, roleCode: "admin" }, self.token)))
-          .toEqual(beyond(["permission", "role", "user"].flatMap((r) => ["CREATE", "DELETE", "GET", "LIST", "UPDATE"].map((a) => `${r}:${a}`))
+          .toEqual(beyond(["organisation", "permission", "role", "user"].flatMap((r) => ["CREATE", "DELETE", "GET", "LIST", "UPDATE"].map((a) => `${r}:${a}`))
             .join(", ")))
         // Within reach: the grant it holds, for the instance it holds it on.
         expect(codes(yield* attach([scoped("user", "UPDATE", [alice.accessKey])]))).toEqual([])

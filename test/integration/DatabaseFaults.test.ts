@@ -28,8 +28,8 @@ const injector = Effect.flatMap(PrivatePostgres, (pg) =>
   PgClient.make({ url: Redacted.make(pg.url), maxConnections: 1, applicationName: "fault-injector", connectTimeout: Duration.seconds(5) })
 ).pipe(Effect.provide(Reactivity.layer))
 
-/** The server's pool names its sessions so (@effect/sql-pg's default application_name). */
-const serverSessions = "@effect/sql-pg"
+/** The server's pool names its sessions so (application_name, set in src/database/Database.ts). */
+const serverSessions = "kingdom-server"
 
 /** Terminates the server's sessions in `state` (any state when omitted), waiting until each is gone. */
 const terminate = (db: SqlClient.SqlClient, state?: string) =>

@@ -40,7 +40,7 @@ for (const backend of backends) {
           expect(yield* appliedVersions).toEqual(versions)
           const sql = yield* SqlClient.SqlClient
           const [catalogue] = yield* sql<{ count: string }>`SELECT count(*) FROM permissions`
-          expect(catalogue!.count).toBe("23")
+          expect(catalogue!.count).toBe("32")
         }))
 
       it.effect("running dbmate again changes nothing", () =>

@@ -19,6 +19,7 @@ import type { ResetTokenRepository } from "../../src/auth/ports/ResetTokenReposi
 import type { RoleRepository } from "../../src/auth/ports/RoleRepository.js"
 import type { SessionRepository } from "../../src/auth/ports/SessionRepository.js"
 import type { UserRepository } from "../../src/auth/ports/UserRepository.js"
+import * as Composition from "../../src/Composition.js"
 import { backends } from "./TestDatabases.js"
 import { randomKey, uuid } from "./RandomRefs.js"
 
@@ -26,7 +27,7 @@ export type Ports = UserRepository | RoleRepository | PermissionCatalogue | Rese
 
 const memory: Layer.Layer<Ports> = Layer.mergeAll(
   MemoryRoles.layer.pipe(Layer.provideMerge(MemoryUsers.layer)),
-  MemoryCatalogue.layer,
+  MemoryCatalogue.layer(Composition.catalogue),
   MemoryResetTokens.layer,
   MemorySessions.layer
 )

@@ -1,5 +1,5 @@
 /**
- * Everything auth commands need to run through the bus (repositories, unit of work, outbox, hasher,
+ * Everything commands need to run through the bus (repositories, unit of work, outbox, hasher,
  * tokens, the acting system), once per implementation: the in-memory fakes, PGlite and PostgreSQL.
  * For tests that dispatch commands and must see the same outcome on each.
  */
@@ -16,16 +16,20 @@ import { LocalSubscriptions } from "../../src/kernel/Outbox.js"
 import * as TestDatabases from "./TestDatabases.js"
 import * as TestLayers from "./TestLayers.js"
 import type * as AuthApi from "../../src/auth/graphql/Resolvers.js"
+import type * as OrganisationsApi from "../../src/organisations/graphql/Resolvers.js"
 import type { Mailer } from "../../src/auth/ports/Mailer.js"
 import type { AuthSettings } from "../../src/auth/Settings.js"
 import type { Throttle } from "../../src/auth/Throttle.js"
 
-/** What the commands need: the auth API's services without mail, as the acting system. */
-export type CommandServices = Exclude<AuthApi.AuthServices, Mailer | AuthSettings | Throttle> | Actor.CurrentActor
+/** What the commands need: every module's API services without mail, as the acting system. */
+export type CommandServices =
+  | Exclude<AuthApi.AuthServices | OrganisationsApi.OrganisationServices, Mailer | AuthSettings | Throttle>
+  | Actor.CurrentActor
 
 /** The real hasher: the memory world's cheap one is private to TestLayers, and argon2 costs little here. */
 const sqlServices = Layer.mergeAll(
   Composition.authRepositoriesSql,
+  Composition.organisationRepositoriesSql,
   SqlUnitOfWork.layer,
   // No subscriber runs here: events only need to be stored with their command.
   OutboxPg.layer.pipe(Layer.provide(Layer.succeed(LocalSubscriptions, []))),

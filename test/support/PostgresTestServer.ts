@@ -11,7 +11,6 @@ import * as JwtKeys from "../../src/auth/adapters/JwtKeys.js"
 import * as SigningKeys from "../../src/auth/adapters/SigningKeys.js"
 import * as MailerMemory from "../../src/auth/adapters/memory/MailerMemory.js"
 import * as Bootstrap from "../../src/auth/Bootstrap.js"
-import * as AuthApi from "../../src/auth/graphql/Resolvers.js"
 import { AuthSettings } from "../../src/auth/Settings.js"
 import * as Composition from "../../src/Composition.js"
 import * as GraphQLSchema from "../../src/graphql/Schema.js"
@@ -33,7 +32,7 @@ export const layer = (
   options: PostgresServerOptions
 ): Layer.Layer<TestServer | MailerMemory.SentMail | SqlClient.SqlClient, unknown> =>
   Layer.unwrapEffect(Effect.gen(function*() {
-    const schema = yield* GraphQLSchema.make([AuthApi.api])
+    const schema = yield* GraphQLSchema.make<Composition.ApiServices>(Composition.apis)
     const database = { url: Option.some(Redacted.make(options.url)), dataDir: "unused-with-postgres", migrateOnStart: true, poolMax: options.poolMax }
     const services = Layer.mergeAll(
       Composition.database(database, Composition.subscribers),
@@ -50,7 +49,7 @@ export const layer = (
     )
     const drainTimeout = options.drainTimeout ?? Duration.seconds(5)
     const server = Layer.effect(TestServer, Effect.map(Server.baseUrl, (baseUrl) => ({ baseUrl }))).pipe(
-      Layer.provide(Server.layer<AuthApi.AuthServices>(schema, { ...serverDefaults, host: "127.0.0.1", port: 0, drainTimeout, corsOrigins: [], graphiql: false, trustProxy: ProxyTrust.none }, queryLimits))
+      Layer.provide(Server.layer<Composition.ApiServices>(schema, { ...serverDefaults, host: "127.0.0.1", port: 0, drainTimeout, corsOrigins: [], graphiql: false, trustProxy: ProxyTrust.none }, queryLimits))
     )
     const subscribers = Layer.scopedDiscard(Effect.forkScoped(Dispatcher.run(Composition.subscribers, eventOptions)))
     return Layer.mergeAll(server, bootstrap, subscribers).pipe(Layer.provideMerge(services))

@@ -15,7 +15,7 @@ import { admin } from "./TestServer.js"
 
 const projectRoot = fileURLToPath(new URL("../..", import.meta.url))
 /** PGlite's start and the migrations take a few seconds; more on a loaded machine. */
-const readyTimeout = Duration.seconds(45)
+const readyTimeout = Duration.seconds(120)
 
 export class ServerProcessFailed extends Data.TaggedError("ServerProcessFailed")<{ readonly reason: string }> {
   override get message() {
@@ -36,13 +36,17 @@ export class ServerProcess extends Context.Tag("test/ServerProcess")<ServerProce
   readonly signal: (signal: NodeJS.Signals) => Effect.Effect<void>
   /** Waits for the process to exit. */
   readonly exited: Effect.Effect<Exited>
-  /** What it wrote to stdout and stderr so far, for failure messages. */
+  /** What it wrote to stdout and stderr so far (the first 5 MB), for failure messages and log checks. */
   readonly output: Effect.Effect<string>
 }>() {}
 
 export interface ServerProcessOptions {
   /** DRAIN_TIMEOUT, in Effect's duration syntax ("3 seconds"). */
   readonly drainTimeout: string
+  /** An existing DATA_DIR to serve, left in place afterwards; default: a fresh temporary one. */
+  readonly dataDir?: string
+  /** Variables to add or override (NODE_ENV, LOG_LEVEL, secrets…). */
+  readonly env?: Readonly<Record<string, string>>
 }
 
 const exitOf = (child: ChildProcess) =>
@@ -54,10 +58,10 @@ const exitOf = (child: ChildProcess) =>
 
 export const layer = (options: ServerProcessOptions): Layer.Layer<ServerProcess, ServerProcessFailed> =>
   Layer.scoped(ServerProcess, Effect.gen(function*() {
-    const dataDir = yield* Effect.acquireRelease(
+    const dataDir = options.dataDir ?? (yield* Effect.acquireRelease(
       Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "kingdom-process-"))),
       (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
-    )
+    ))
     const port = yield* freePort
     let output = ""
     const child = yield* Effect.acquireRelease(
@@ -72,12 +76,13 @@ export const layer = (options: ServerProcessOptions): Layer.Layer<ServerProcess,
           ADMIN_EMAIL: admin.email,
           ADMIN_PASSWORD: admin.password,
           DRAIN_TIMEOUT: options.drainTimeout,
-          LOG_LEVEL: "Warn"
+          LOG_LEVEL: "Warn",
+          ...options.env
         }
         const started = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] })
         // Always read both pipes: a full pipe would block the server.
         const keep = (chunk: Buffer) => {
-          if (output.length < 50_000) output += chunk.toString()
+          if (output.length < 5_000_000) output += chunk.toString()
         }
         started.stdout!.on("data", keep)
         started.stderr!.on("data", keep)

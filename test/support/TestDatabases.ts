@@ -49,14 +49,14 @@ export const pglite = (): Layer.Layer<SqlClient.SqlClient | PgliteClient.PgliteD
     return Context.make(TestMigrations, migrations)
   })).pipe(Layer.provideMerge(PgliteClient.layer({ dataDir: undefined, ...transforms })))
 
-const withDatabase = (serverUrl: string, database: string): Redacted.Redacted => {
+export const withDatabase = (serverUrl: string, database: string): Redacted.Redacted => {
   const url = new URL(serverUrl)
   url.pathname = `/${database}`
   return Redacted.make(url.toString())
 }
 
 /** One statement on the server's own database (CREATE/DROP DATABASE cannot run in a transaction). */
-const onServer = (serverUrl: string, statement: (sql: SqlClient.SqlClient) => Effect.Effect<unknown, SqlError>) =>
+export const onServer = (serverUrl: string, statement: (sql: SqlClient.SqlClient) => Effect.Effect<unknown, SqlError>) =>
   Effect.scoped(Effect.flatMap(PgClient.make({ url: Redacted.make(serverUrl), maxConnections: 1 }), statement)).pipe(
     Effect.provide(Reactivity.layer)
   )

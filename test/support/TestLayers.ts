@@ -16,6 +16,8 @@ import * as Dispatcher from "../../src/kernel/Dispatcher.js"
 import * as EventStoreMemory from "../../src/kernel/memory/EventStoreMemory.js"
 import { LocalSubscriptions } from "../../src/kernel/Outbox.js"
 import * as UnitOfWork from "../../src/kernel/UnitOfWork.js"
+import * as MembershipRepositoryMemory from "../../src/organisations/adapters/memory/MembershipRepositoryMemory.js"
+import * as OrganisationRepositoryMemory from "../../src/organisations/adapters/memory/OrganisationRepositoryMemory.js"
 
 /**
  * A cheap, deterministic stand-in for argon2 in unit tests: the real hasher is covered by its own
@@ -39,15 +41,18 @@ export const tokens = Composition.tokens(
 )
 
 /**
- * A fresh in-memory auth world per call (Ref-backed fakes must not leak between tests). Commands act as
- * the system unless a test provides a caller as CurrentActor.
+ * A fresh in-memory world per call (Ref-backed fakes must not leak between tests): auth's fakes and
+ * every other module's, since subscribers react across modules. Commands act as the system unless a
+ * test provides a caller as CurrentActor.
  */
 export const auth = () =>
   Layer.mergeAll(
     RoleRepositoryMemory.layer.pipe(Layer.provideMerge(UserRepositoryMemory.layer)),
-    PermissionCatalogueMemory.layer,
+    PermissionCatalogueMemory.layer(Composition.catalogue),
     ResetTokenRepositoryMemory.layer,
     SessionRepositoryMemory.layer,
+    OrganisationRepositoryMemory.layer,
+    MembershipRepositoryMemory.layer,
     MailerMemory.layer,
     UnitOfWork.layerMemory,
     plainHasher,

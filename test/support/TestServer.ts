@@ -14,7 +14,6 @@ import * as Argon2Hasher from "../../src/auth/adapters/Argon2Hasher.js"
 import * as SigningKeys from "../../src/auth/adapters/SigningKeys.js"
 import * as MailerMemory from "../../src/auth/adapters/memory/MailerMemory.js"
 import * as Bootstrap from "../../src/auth/Bootstrap.js"
-import * as AuthApi from "../../src/auth/graphql/Resolvers.js"
 import { AuthSettings } from "../../src/auth/Settings.js"
 import * as Composition from "../../src/Composition.js"
 import * as AppConfig from "../../src/Config.js"
@@ -47,7 +46,7 @@ export const serverDefaults = defaultsOf(AppConfig.server)
  */
 export interface GraphQLOptions {
   readonly limits?: Partial<QueryLimits>
-  readonly modules?: ReadonlyArray<ModuleApi<AuthApi.AuthServices | SqlClient.SqlClient>>
+  readonly modules?: ReadonlyArray<ModuleApi<Composition.ApiServices | SqlClient.SqlClient>>
 }
 
 /**
@@ -92,7 +91,7 @@ export interface TokenOptions {
 export const make = (overrides: Partial<AppConfig.ServerConfig> = {}, tokens: TokenOptions = {}, throttle: ThrottleSettings = rateLimits, graphql: GraphQLOptions = {}): Layer.Layer<TestServer | MailerMemory.SentMail, unknown> => Layer.unwrapScoped(Effect.gen(function*() {
   const dataDir = tokens.dataDir ?? (yield* temporaryDataDir)
   const keys = yield* SigningKeys.resolve({ secret: Option.none(), privateKey: Option.none(), verifyKeys: Option.none(), ...tokens.keys, environment: "test", dataDir })
-  const schema = yield* GraphQLSchema.make([AuthApi.api, ...graphql.modules ?? []])
+  const schema = yield* GraphQLSchema.make<Composition.ApiServices | SqlClient.SqlClient>([...Composition.apis, ...graphql.modules ?? []])
   const services = Layer.mergeAll(
     Composition.database({ url: Option.none(), dataDir, migrateOnStart: false, poolMax: 1 }, Composition.subscribers),
     Argon2Hasher.layer(2),
@@ -106,7 +105,7 @@ export const make = (overrides: Partial<AppConfig.ServerConfig> = {}, tokens: To
     Bootstrap.ensureAdmin({ accessKey: admin.accessKey, email: admin.email, password: Option.some(Redacted.make(admin.password)) })
   )
   const server = Layer.effect(TestServer, Effect.map(Server.baseUrl, (baseUrl) => ({ baseUrl }))).pipe(
-    Layer.provide(Server.layer<AuthApi.AuthServices | SqlClient.SqlClient>(schema, { ...serverDefaults, host: "127.0.0.1", port: 0, drainTimeout: Duration.seconds(5), corsOrigins, graphiql: true, trustProxy: ProxyTrust.none, ...overrides }, { ...queryLimits, ...graphql.limits }, Composition.authRoutes(keys, tokenSettings)))
+    Layer.provide(Server.layer<Composition.ApiServices | SqlClient.SqlClient>(schema, { ...serverDefaults, host: "127.0.0.1", port: 0, drainTimeout: Duration.seconds(5), corsOrigins, graphiql: true, trustProxy: ProxyTrust.none, ...overrides }, { ...queryLimits, ...graphql.limits }, Composition.authRoutes(keys, tokenSettings)))
   )
   // As on the embedded default, the server runs the subscribers; polls and retries are fast for tests.
   const subscribers = Layer.scopedDiscard(Effect.forkScoped(Dispatcher.run(Composition.subscribers, eventOptions)))

@@ -17,13 +17,25 @@ export const resolve = (
     : Either.right(Grant.normalize(requested))
 }
 
-const resources = ["user", "role", "permission"] as const
-/** Conditional grants only where there are instances to select (users by access key, roles by code). */
-const instanceResources = ["user", "role"] as const
 const instanceActions = ["LIST", "GET", "UPDATE", "DELETE"] as const
 
-/** The catalogue the first migration seeds; the in-memory adapter serves the same (the contract tests compare). */
+/**
+ * A resource's entries: every action, and, where there are instances to select (users by access
+ * key, roles by code), conditional grants of the actions that touch existing instances. Other
+ * modules add theirs with this, so every resource follows the same rule.
+ */
+export const entries = (resource: string, options: { readonly instances: boolean }): ReadonlyArray<Permission.Permission> =>
+  Permission.normalize([
+    ...Permission.actions.map((action) => Permission.make(resource, action)),
+    ...(options.instances ? instanceActions.map((action) => Permission.make(resource, action, true)) : [])
+  ])
+
+/**
+ * Auth's own entries, as its first migration seeds them. The catalogue served is every module's
+ * (Composition.catalogue); the in-memory adapter serves that list and the contract tests compare.
+ */
 export const seeded: ReadonlyArray<Permission.Permission> = Permission.normalize([
-  ...resources.flatMap((resource) => Permission.actions.map((action) => Permission.make(resource, action))),
-  ...instanceResources.flatMap((resource) => instanceActions.map((action) => Permission.make(resource, action, true)))
+  ...entries("user", { instances: true }),
+  ...entries("role", { instances: true }),
+  ...entries("permission", { instances: false })
 ])

@@ -63,6 +63,13 @@ export const allowsAny = (granted: Access): boolean => granted._tag !== "None"
 export const allowsInstance = (granted: Access, instance: string): boolean =>
   granted._tag === "All" || (granted._tag === "Some" && granted.instances.has(instance))
 
+/**
+ * An access as a list filter: undefined (no filter) for every instance, else exactly the instances it
+ * names, none for no access. A scoped caller's list holds, and counts, only what is in scope.
+ */
+export const instanceFilter = (granted: Access): ReadonlyArray<string> | undefined =>
+  granted._tag === "All" ? undefined : granted._tag === "Some" ? [...granted.instances] : []
+
 /** Whether the policy reaches everything `grant` would: its action on all instances, or on each one its scope names. */
 export const covers = (policy: Policy, grant: Grant): boolean => {
   const granted = access(policy, grant.resource, grant.action)

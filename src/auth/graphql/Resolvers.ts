@@ -3,6 +3,7 @@
  * dispatch it or read it, and shape the answer. Access rules live in schema.graphql (Directives.ts).
  */
 import { Effect, Option, Schema } from "effect"
+import { optional, PageArguments, withArgs, withCommand } from "../../graphql/Arguments.js"
 import { currentPrincipal, FieldAccess, type ModuleApi } from "../../graphql/Context.js"
 import { connectionView, totalCounts } from "../../graphql/ConnectionView.js"
 import type { CommitSignal } from "../../kernel/CommitSignal.js"
@@ -44,32 +45,6 @@ export type AuthServices =
   | UnitOfWork
   | Outbox
   | CommitSignal
-
-/** A root resolver before the api object checks its needs against AuthServices and what the edge provides. */
-type Resolver<R> = (args: Readonly<Record<string, unknown>>) => Effect.Effect<unknown, unknown, R>
-
-const withArgs = <A, I, R>(
-  schema: Schema.Schema<A, I>,
-  resolve: (args: A) => Effect.Effect<unknown, unknown, R>
-): Resolver<R> =>
-(args) => Effect.flatMap(Schema.decodeUnknown(schema)(args), resolve)
-
-/** Decodes the `command` argument into the command class of the same name (tag added here, not by clients). */
-const withCommand = <S extends Schema.Schema.AnyNoContext & { readonly _tag: string }, R>(
-  command: S,
-  resolve: (command: Schema.Schema.Type<S>) => Effect.Effect<unknown, unknown, R>
-): Resolver<R> =>
-(args) => Effect.flatMap(Schema.decodeUnknown(command)({ ...(args["command"] as object), _tag: command._tag }), resolve)
-
-const optional = <S extends Schema.Schema.Any>(schema: S) => Schema.optional(Schema.NullOr(schema))
-
-/** Relay's page arguments (kernel/Connection.ts checks their values). */
-const PageArguments = {
-  first: optional(Schema.Number),
-  after: optional(Schema.String),
-  last: optional(Schema.Number),
-  before: optional(Schema.String)
-}
 
 /** Runs a command that hands out access as the signed-in caller, so their own grants bound it (Actor.ts). */
 const asCaller = <A, E, R>(effect: Effect.Effect<A, E, R>) =>

@@ -2,7 +2,7 @@
  * The outbox, deliveries and inbox in memory, sharing one store as the SQL tables do, for unit tests
  * that drive handlers and subscribers without a database. Same contract as the SQL adapters.
  */
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, Option } from "effect"
 import { type Delivery, Deliveries, type ParkedDelivery } from "../Deliveries.js"
 import type { Envelope } from "../Envelope.js"
 import { Inbox } from "../Inbox.js"
@@ -54,7 +54,8 @@ export const layer: Layer.Layer<Outbox | Deliveries | Inbox, never, LocalSubscri
           }
           return published
         }),
-      pendingCount: Effect.sync(() => events.filter((e) => !e.published).length)
+      pendingCount: Effect.sync(() => events.filter((e) => !e.published).length),
+      oldestPendingAt: Effect.sync(() => Option.fromNullable(events.find((e) => !e.published)?.envelope.occurredAt))
     })
 
     const deliveries = Deliveries.of({
@@ -102,7 +103,12 @@ export const layer: Layer.Layer<Outbox | Deliveries | Inbox, never, LocalSubscri
           Object.assign(row, { parkedAt: null, attempts: 0, nextAttemptAt: now.getTime() })
           return true
         }),
-      pendingCount: Effect.sync(() => rows.size)
+      pendingCount: Effect.sync(() => rows.size),
+      backlog: Effect.sync(() => {
+        const waiting = [...rows.values()].filter((row) => row.parkedAt === null)
+        const oldest = waiting.reduce<Date | undefined>((min, row) => min === undefined || row.envelope.occurredAt < min ? row.envelope.occurredAt : min, undefined)
+        return { waiting: waiting.length, parked: rows.size - waiting.length, oldestAt: Option.fromNullable(oldest) }
+      })
     })
 
     const inbox = Inbox.of({

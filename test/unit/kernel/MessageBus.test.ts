@@ -12,7 +12,7 @@ const inUnitOfWork = FiberRef.unsafeMake(false)
 
 const services = Layer.mergeAll(
   Layer.succeed(UnitOfWork, UnitOfWork.of({ transactional: (effect) => Effect.locally(effect, inUnitOfWork, true) })),
-  Layer.succeed(Outbox, Outbox.of({ append: () => Effect.void, publishPending: () => Effect.succeed(0), pendingCount: Effect.succeed(0) })),
+  Layer.succeed(Outbox, Outbox.of({ append: () => Effect.void, publishPending: () => Effect.succeed(0), pendingCount: Effect.succeed(0), oldestPendingAt: Effect.succeedNone })),
   Layer.succeed(CommitSignal, CommitSignal.of({ notify: Effect.void, subscribe: Effect.succeed({ wait: () => Effect.void }) })),
   Layer.succeed(ConflictRetry, { retries: 3, baseDelay: Duration.zero, maxDelay: Duration.zero })
 )

@@ -1,20 +1,25 @@
 import { Effect, Layer } from "effect"
 import { windowOf } from "../../../kernel/Connection.js"
-import * as Catalogue from "../../domain/Catalogue.js"
 import * as Permission from "../../domain/Permission.js"
 import { type PermissionFilter, PermissionCatalogue } from "../../ports/PermissionCatalogue.js"
 
-/** `Catalogue.seeded` is normalized, so already in list order. */
-const matching = (filter: PermissionFilter) =>
-  Catalogue.seeded.filter((p) =>
-    (filter.resource === undefined || p.resource === filter.resource) && (filter.action === undefined || p.action === filter.action)
+/**
+ * The catalogue `entries` (every module's: Composition.catalogue), as the migrations seed the SQL
+ * table. The composition root passes them, since no module knows the others' resources.
+ */
+export const layer = (entries: ReadonlyArray<Permission.Permission>): Layer.Layer<PermissionCatalogue> => {
+  // Normalized, so in list order.
+  const catalogue = Permission.normalize(entries)
+  const matching = (filter: PermissionFilter) =>
+    catalogue.filter((p) =>
+      (filter.resource === undefined || p.resource === filter.resource) && (filter.action === undefined || p.action === filter.action)
+    )
+  return Layer.succeed(
+    PermissionCatalogue,
+    PermissionCatalogue.of({
+      all: Effect.succeed(catalogue),
+      page: (query, filter) => Effect.sync(() => windowOf(matching(filter), Permission.compare, query)),
+      count: (filter) => Effect.sync(() => matching(filter).length)
+    })
   )
-
-export const layer: Layer.Layer<PermissionCatalogue> = Layer.succeed(
-  PermissionCatalogue,
-  PermissionCatalogue.of({
-    all: Effect.succeed(Catalogue.seeded),
-    page: (query, filter) => Effect.sync(() => windowOf(matching(filter), Permission.compare, query)),
-    count: (filter) => Effect.sync(() => matching(filter).length)
-  })
-)
+}

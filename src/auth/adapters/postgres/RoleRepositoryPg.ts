@@ -3,12 +3,13 @@ import type { Fragment } from "@effect/sql/Statement"
 import { Effect, Layer, Option, Schema } from "effect"
 import * as Keyset from "../../../database/Keyset.js"
 import { isForeignKeyViolation, isUniqueViolation } from "../../../database/SqlErrors.js"
+import { textList } from "../../../database/TextList.js"
 import { Conflict } from "../../../kernel/Errors.js"
 import { RoleAlreadyExists, RoleInUse } from "../../domain/Errors.js"
 import * as Grant from "../../domain/Grant.js"
 import type { Role } from "../../domain/Role.js"
 import { type RoleFilter, type RoleKey, RoleRepository } from "../../ports/RoleRepository.js"
-import { grantsOf, replaceGrants, RoleRow, textList } from "./Rows.js"
+import { grantsOf, replaceGrants, RoleRow } from "./Rows.js"
 
 /** LIKE treats `%`, `_` and `\` specially; a name filter means the literal text. */
 const likeEscaped = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`)

@@ -39,9 +39,6 @@ export const RoleRow = Schema.Struct({
   version: Schema.Number
 })
 
-/** A list of strings as one bound parameter (a JSON array), however long: `x IN (SELECT json_array_elements_text(...))`. */
-export const textList = (values: ReadonlyArray<string>) => JSON.stringify(values)
-
 /**
  * Makes a grants table (`user_permissions`, `role_permissions`) hold exactly `grants` for one owner,
  * in two statements whatever their number. Table and column names are constants of the adapters.

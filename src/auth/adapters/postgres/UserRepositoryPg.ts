@@ -3,12 +3,13 @@ import type { Fragment } from "@effect/sql/Statement"
 import { Effect, Layer, Option, Schema } from "effect"
 import * as Keyset from "../../../database/Keyset.js"
 import { isUniqueViolation } from "../../../database/SqlErrors.js"
+import { textList } from "../../../database/TextList.js"
 import { Conflict } from "../../../kernel/Errors.js"
 import { UserAlreadyExists } from "../../domain/Errors.js"
 import * as Grant from "../../domain/Grant.js"
 import type { User } from "../../domain/User.js"
 import { type UserFilter, type UserKey, UserRepository } from "../../ports/UserRepository.js"
-import { grantsOf, replaceGrants, textList, UserRow } from "./Rows.js"
+import { grantsOf, replaceGrants, UserRow } from "./Rows.js"
 
 export const layer: Layer.Layer<UserRepository, never, SqlClient.SqlClient> = Layer.effect(
   UserRepository,
