@@ -2,7 +2,8 @@
   description = "kingdom-server development shell: Node.js 20, PostgreSQL 15, dbmate, NATS server";
 
   # Node.js 20 reached end of life on 2026-04-30: later branches mark nodejs_20 insecure or drop it,
-  # so this stays on the newest branch that ships it plainly. flake.lock pins the exact commit.
+  # so this stays on the newest branch that ships it plainly. The first `nix develop` writes flake.lock,
+  # which pins the exact commit: commit it (this repository was made on machines without nix).
   inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11";
 
   outputs =

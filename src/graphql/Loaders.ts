@@ -48,7 +48,7 @@ export const make = <R>(run: <A>(effect: Effect.Effect<A, never, R>) => Promise<
     const existing = loaders.get(lookup as Lookup<unknown, unknown, R>) as DataLoader<K, Option.Option<V>> | undefined
     if (existing !== undefined) return existing
     const loader = new DataLoader<K, Option.Option<V>>(
-      (keys) => run(Effect.withSpan(lookup.find(keys), `graphql batch ${lookup.name}`, { attributes: { "graphql.batch.size": keys.length } })).then((found) => keys.map((key) => Option.fromNullable(found.get(key)))),
+      (keys) => run(Effect.withSpan(lookup.find(keys), `graphql batch ${lookup.name}`, { attributes: { "graphql.batch.size": keys.length }, captureStackTrace: false })).then((found) => keys.map((key) => Option.fromNullable(found.get(key)))),
       { cache: true }
     )
     loaders.set(lookup as Lookup<unknown, unknown, R>, loader as DataLoader<unknown, Option.Option<unknown>>)

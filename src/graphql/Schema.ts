@@ -40,6 +40,12 @@ const readSdl = (module: ModuleApi<unknown>) =>
     catch: (error) => new SchemaError({ reason: `${module.name}: cannot read ${module.sdlFile.href}: ${String(error)}` })
   })
 
+/**
+ * A span per resolver (exported when tracing is on, Telemetry.ts). No stack trace: the span's name
+ * says where it is, and capturing one costs an Error per field on every request.
+ */
+const spanOptions = { captureStackTrace: false } as const
+
 const bind = <R>(schema: GraphQLSchema, type: GraphQLObjectType, resolvers: ReadonlyMap<string, RootResolver<R>>) => {
   const fields = type.getFields()
   for (const name of resolvers.keys()) {
@@ -51,7 +57,7 @@ const bind = <R>(schema: GraphQLSchema, type: GraphQLObjectType, resolvers: Read
     const rule = Directives.accessRule(schema, type.name, field)
     const span = `graphql ${type.name}.${field.name}`
     field.resolve = (_source, args: Record<string, unknown>, context: GraphQLContext<R>) =>
-      context.run(Effect.withSpan(Directives.guard(rule, args, resolve(args)), span))
+      context.run(Effect.withSpan(Directives.guard(rule, args, resolve(args)), span, spanOptions))
   }
 }
 
@@ -76,7 +82,7 @@ const bindTypes = <R>(schema: GraphQLSchema, modules: ReadonlyArray<ModuleApi<R>
         if (field.resolve !== undefined) throw new Error(`${typeName}.${name} has more than one resolver`)
         const span = `graphql ${typeName}.${name}`
         field.resolve = typeof resolve === "function"
-          ? (source, args: Record<string, unknown>, context: GraphQLContext<R>) => context.run(Effect.withSpan(resolve(source, args), span))
+          ? (source, args: Record<string, unknown>, context: GraphQLContext<R>) => context.run(Effect.withSpan(resolve(source, args), span, spanOptions))
           : batched(resolve)
       }
     }
