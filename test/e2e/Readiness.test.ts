@@ -15,21 +15,22 @@ import * as ServerProcessLayer from "../support/ServerProcess.js"
 import * as TestDatabases from "../support/TestDatabases.js"
 import { TestServer } from "../support/TestServer.js"
 
-const serverUrl = Option.getOrElse(TestDatabases.postgresUrl, () => "")
 const database = `kingdom_ready_${randomUUID().replaceAll("-", "").slice(0, 12)}`
-const databaseUrl = TestDatabases.withDatabase(serverUrl, database)
+// Read only when the suite runs: without TEST_DATABASE_URL there is no server to name.
+const serverUrl = () => Option.getOrThrow(TestDatabases.postgresUrl)
+const databaseUrl = () => TestDatabases.withDatabase(serverUrl(), database)
 
 /** A migrated scratch database, NATS, and the server process on both. */
 const world = Layer.unwrapScoped(Effect.gen(function*() {
   yield* Effect.acquireRelease(
-    TestDatabases.onServer(serverUrl, (sql) => sql`CREATE DATABASE ${sql(database)}`),
-    () => Effect.orDie(TestDatabases.onServer(serverUrl, (sql) => sql`DROP DATABASE IF EXISTS ${sql(database)} WITH (FORCE)`))
+    TestDatabases.onServer(serverUrl(), (sql) => sql`CREATE DATABASE ${sql(database)}`),
+    () => Effect.orDie(TestDatabases.onServer(serverUrl(), (sql) => sql`DROP DATABASE IF EXISTS ${sql(database)} WITH (FORCE)`))
   )
-  yield* Migrations.migratePostgres(databaseUrl)
+  yield* Migrations.migratePostgres(databaseUrl())
   const nats = yield* NatsServer.TestNats
   const server = ServerProcessLayer.layer({
     drainTimeout: "5 seconds",
-    env: { DATABASE_URL: Redacted.value(databaseUrl), NATS_URL: nats.url, READINESS_TIMEOUT: "1 second" }
+    env: { DATABASE_URL: Redacted.value(databaseUrl()), NATS_URL: nats.url, READINESS_TIMEOUT: "1 second" }
   })
   return Layer.effect(TestServer, Effect.map(ServerProcess, ({ baseUrl }) => ({ baseUrl }))).pipe(Layer.provideMerge(server))
 })).pipe(Layer.provideMerge(NatsServer.layer))
@@ -67,11 +68,11 @@ describe.skipIf(Option.isNone(TestDatabases.postgresUrl))(
       it.effect("is 503 naming a migration that is not applied (a newer file than the database has)", () =>
         Effect.gen(function*() {
           const version = Readiness.expectedVersions().at(-1)!
-          yield* TestDatabases.onServer(Redacted.value(databaseUrl), (sql) => sql`DELETE FROM schema_migrations WHERE version = ${version}`)
+          yield* TestDatabases.onServer(Redacted.value(databaseUrl()), (sql) => sql`DELETE FROM schema_migrations WHERE version = ${version}`)
           const answer = yield* readiness
           expect(answer.status).toBe(503)
           expect(answer.body.checks.migrations).toBe(`not applied: ${version} (run npx kingdom migrate, or start with MIGRATE_ON_START=true)`)
-          yield* TestDatabases.onServer(Redacted.value(databaseUrl), (sql) => sql`INSERT INTO schema_migrations (version) VALUES (${version})`)
+          yield* TestDatabases.onServer(Redacted.value(databaseUrl()), (sql) => sql`INSERT INTO schema_migrations (version) VALUES (${version})`)
           expect((yield* readiness).status).toBe(200)
         }))
     })
