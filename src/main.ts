@@ -115,12 +115,23 @@ const main = Effect.gen(function*() {
     return 1
   }
   const { level, settings } = read.right
-  const refused = (reason: string) => Effect.as(Effect.sync(() => console.error(ConfigProblems.report([reason]))), 1)
+  const say = (text: string) => Effect.as(Effect.sync(() => console.error(text)), 1)
+  const refused = (reason: string) => say(ConfigProblems.report([reason]))
+  // What stops a start and is the operator's to fix, said in one line; the full cause at Debug.
+  const cannotStart = (error: { readonly message: string }) =>
+    Effect.zipRight(Effect.logDebug("start failed", error), say(`kingdom-server cannot start: ${error.message}`))
   return yield* serve(settings).pipe(
     // Problems found past reading: the variable's value is wrong for this use (a signing key, NATS without PostgreSQL, production without SMTP).
     Effect.catchTags({
       ConfigurationError: (error) => refused(error.reason),
-      SigningKeyError: (error) => refused(`${error.variable}: ${error.reason}`)
+      SigningKeyError: (error) => refused(`${error.variable}: ${error.reason}`),
+      DataDirLocked: cannotStart,
+      MigrationFailed: cannotStart,
+      SqlError: cannotStart,
+      SmtpMailerError: cannotStart,
+      BusUnavailable: cannotStart,
+      ServeError: (error) =>
+        cannotStart({ message: `cannot listen on ${settings.server.host}:${settings.server.port} (HOST, PORT): ${error.cause instanceof Error ? error.cause.message : String(error.cause)}` })
     }),
     Effect.provide(Layer.mergeAll(logging(settings, level), Telemetry.layer(settings.observability), FairScheduler.layer))
   )

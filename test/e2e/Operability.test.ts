@@ -8,6 +8,10 @@ import { describe, expect, it, layer } from "@effect/vitest"
 import { Context, Duration, Effect, Layer, Schedule } from "effect"
 import { spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import * as DataDirLock from "../../src/database/DataDirLock.js"
 import { send } from "../support/HttpProbe.js"
 import { ServerProcess } from "../support/ServerProcess.js"
 import * as ServerProcessLayer from "../support/ServerProcess.js"
@@ -210,4 +214,18 @@ describe("operability, on the server process in production mode", () => {
       expect(production.code).toBe(1)
       expect(production.stderr).toMatch(/^kingdom-server cannot start: a configuration problem\n {2}JWT_PRIVATE_KEY: a signing key is required when NODE_ENV=production/)
     }), 120_000)
+
+  it.live("a start that cannot happen says why in one line, with exit code 1: database unreachable, data directory in use", () =>
+    Effect.gen(function*() {
+      const unreachable = yield* runMain({ DATABASE_URL: "postgres://postgres@127.0.0.1:1/nowhere", DATA_DIR: "/nonexistent/never-created" })
+      expect(unreachable.code).toBe(1)
+      expect(unreachable.stderr.trim()).toMatch(/^kingdom-server cannot start: Cannot connect to PostgreSQL at 127\.0\.0\.1:1\/nowhere \(DATABASE_URL\): .*ECONNREFUSED/)
+      const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "kingdom-locked-"))
+      yield* Effect.addFinalizer(() => Effect.sync(() => Fs.rmSync(dataDir, { recursive: true, force: true })))
+      // This test's own process holds it, as a running server would.
+      Fs.writeFileSync(Path.join(dataDir, DataDirLock.lockFileName), String(process.pid))
+      const locked = yield* runMain({ DATA_DIR: dataDir })
+      expect(locked.code).toBe(1)
+      expect(locked.stderr.trim()).toBe(`kingdom-server cannot start: ${new DataDirLock.DataDirLocked({ dataDir, pid: process.pid }).message}`)
+    }).pipe(Effect.scoped), 120_000)
 })
