@@ -14,6 +14,7 @@ import type { ServerConfig } from "../Config.js"
 import * as GraphQLMetrics from "../observability/GraphQLMetrics.js"
 import * as AccessLog from "./AccessLog.js"
 import * as ClientAddress from "./ClientAddress.js"
+import * as EarlyRequests from "./EarlyRequests.js"
 import * as GraphiQL from "./GraphiQL.js"
 import * as GraphQLRoute from "./GraphQLRoute.js"
 import * as RequestId from "./RequestId.js"
@@ -107,8 +108,11 @@ export const layer = <R>(
     requestTimeout: Duration.toMillis(config.receiveTimeout),
     connectionsCheckingInterval: 1000
   })
-  // Built last, released first: the drain runs while requests are still being handled.
+  const early = EarlyRequests.hold(server)
+  // Built last, released first: the drain runs while requests are still being handled. Requests that
+  // came between listening and serving are handed on once the handler is there (EarlyRequests.ts).
   return drainOnClose(server, config.drainTimeout).pipe(
+    Layer.provideMerge(Layer.effectDiscard(early.release)),
     Layer.provideMerge(Layer.unwrapEffect(Effect.map(GraphiQL.load(config.graphiql), (graphiql) => HttpServer.serve(
       RequestId.middleware(AccessLog.middleware(record)(securityHeaders(cors(config.corsOrigins)(ClientAddress.middleware(config.trustProxy)(router<R>(schema, limits, graphiql, routes))))))
     )))),

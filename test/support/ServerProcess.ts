@@ -91,7 +91,8 @@ export const layer = (options: ServerProcessOptions): Layer.Layer<ServerProcess,
       (started) => Effect.sync(() => started.kill("SIGKILL")).pipe(Effect.zipRight(exitOf(started)))
     )
     const baseUrl = `http://127.0.0.1:${port}`
-    const healthy = Effect.tryPromise(() => fetch(`${baseUrl}/healthz`)).pipe(
+    // Each probe is bounded: one unanswered request must not stall the wait for the others.
+    const healthy = Effect.tryPromise(() => fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2000) })).pipe(
       Effect.filterOrFail((response) => response.status === 200),
       Effect.retry(Schedule.spaced("100 millis").pipe(Schedule.whileOutput(() => child.exitCode === null)))
     )
