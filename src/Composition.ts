@@ -8,6 +8,7 @@ import * as Argon2Hasher from "./auth/adapters/Argon2Hasher.js"
 import * as KnownAddressesMemory from "./auth/adapters/memory/KnownAddressesMemory.js"
 import * as LoginFailuresMemory from "./auth/adapters/memory/LoginFailuresMemory.js"
 import * as LogMailer from "./auth/adapters/LogMailer.js"
+import * as AdministratorsPg from "./auth/adapters/postgres/AdministratorsPg.js"
 import * as PermissionCataloguePg from "./auth/adapters/postgres/PermissionCataloguePg.js"
 import * as ResetTokenRepositoryPg from "./auth/adapters/postgres/ResetTokenRepositoryPg.js"
 import * as SessionRepositoryPg from "./auth/adapters/postgres/SessionRepositoryPg.js"
@@ -84,6 +85,7 @@ export const mailer = (
 /** The auth module's repositories on SQL (PostgreSQL or PGlite: the SqlClient decides). */
 export const authRepositoriesSql = Layer.mergeAll(
   UserRepositoryPg.layer,
+  AdministratorsPg.layer,
   RoleRepositoryPg.layer,
   PermissionCataloguePg.layer,
   ResetTokenRepositoryPg.layer,

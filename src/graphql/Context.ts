@@ -4,7 +4,8 @@
  * request by Execute.ts.
  */
 import { Context, Effect, Option } from "effect"
-import type { Access } from "../auth/domain/Policy.js"
+import type { Action } from "../auth/domain/Permission.js"
+import * as Policy from "../auth/domain/Policy.js"
 import type { Principal } from "../auth/Queries.js"
 import { Unauthenticated } from "../kernel/Errors.js"
 import type { BatchedField, Lookup } from "./Loaders.js"
@@ -18,15 +19,42 @@ export class RequestPrincipal extends Context.Tag("graphql/RequestPrincipal")<
   Effect.Effect<Option.Option<Principal>>
 >() {}
 
+/**
+ * Principals whose session a `logout` of a still running request has ended. Every field of a request
+ * shares one principal object (the lookup is memoised), so the mutation fields after a logout find it
+ * here and run without a caller: a WeakSet lookup, no statement. Later requests read the session as
+ * ended from the database. A principal belongs to one session, so its mark holds wherever it is seen.
+ */
+const endedSessions = new WeakSet<Principal>()
+
+/** Ends the caller's session for the fields still to run: once the logout has committed. */
+export const endSession = (principal: Principal): Effect.Effect<void> => Effect.sync(() => {
+  endedSessions.add(principal)
+})
+
+/** The signed-in caller, or Unauthenticated: what @authenticated and @needsPermission check (Directives.ts). */
 export const currentPrincipal: Effect.Effect<Principal, Unauthenticated, RequestPrincipal> = Effect.flatten(RequestPrincipal).pipe(
-  Effect.flatMap(Option.match({ onNone: () => new Unauthenticated(), onSome: Effect.succeed }))
+  Effect.flatMap(Option.match({
+    onNone: () => new Unauthenticated(),
+    onSome: (principal) => endedSessions.has(principal) ? new Unauthenticated() : Effect.succeed(principal)
+  }))
 )
+
+/**
+ * How far the caller's grants reach for `action` on `resource` (none without a caller), for fields
+ * below the root that show parts of their value by permission; root fields get theirs as FieldAccess.
+ */
+export const callerAccess = (resource: string, action: Action): Effect.Effect<Policy.Access, never, RequestPrincipal> =>
+  currentPrincipal.pipe(
+    Effect.map((principal) => Policy.access(principal.policy, resource, action)),
+    Effect.orElseSucceed((): Policy.Access => ({ _tag: "None" }))
+  )
 
 /**
  * How far the caller's grant for the running root field reaches (every instance, some, or none):
  * list resolvers filter by it, so a scoped caller sees, and counts, only what is in scope.
  */
-export class FieldAccess extends Context.Tag("graphql/FieldAccess")<FieldAccess, Access>() {}
+export class FieldAccess extends Context.Tag("graphql/FieldAccess")<FieldAccess, Policy.Access>() {}
 
 /** The client's address: the socket's peer, or what a trusted proxy forwarded (http/ClientAddress.ts). */
 export class ClientAddress extends Context.Tag("graphql/ClientAddress")<ClientAddress, string>() {}

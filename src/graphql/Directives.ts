@@ -4,10 +4,11 @@
  * or `@needsPermission(resource, action)` (a caller whose grants reach the action). With `instance`,
  * the argument at that path names the one instance the field touches, and a caller whose grant is
  * limited to other instances is refused; list fields get the caller's reach as FieldAccess to filter by.
+ * A field that touches instances of several resources repeats `@needsPermission`, one per resource.
  */
-import { Effect } from "effect"
+import { Effect, Either } from "effect"
 import {
-  getDirectiveValues,
+  getArgumentValues,
   type GraphQLArgument,
   type GraphQLField,
   type GraphQLInputType,
@@ -29,22 +30,25 @@ directive @authenticated on FIELD_DEFINITION
 """
 The caller's grants must allow \`action\` on \`resource\`. \`instance\` is the path of the argument that
 names the one instance the field touches (for example "command.accessKey"); a grant limited to other
-instances does not reach it.
+instances does not reach it. Repeated, the caller needs every one, checked in order; the first names
+the field's own resource, whose reach list fields filter by.
 """
-directive @needsPermission(resource: String!, action: PermissionActionEnum!, instance: String) on FIELD_DEFINITION
+directive @needsPermission(resource: String!, action: PermissionActionEnum!, instance: String) repeatable on FIELD_DEFINITION
 
 enum PermissionActionEnum { ${actions.join(" ")} }
 `
 
+/** One `@needsPermission`: an action on a resource, on the instance its argument path names if any. */
+export interface Permission {
+  readonly resource: string
+  readonly action: Action
+  readonly instance: ReadonlyArray<string> | undefined
+}
+
 export type AccessRule =
   | { readonly _tag: "Public" }
   | { readonly _tag: "Authenticated" }
-  | {
-    readonly _tag: "NeedsPermission"
-    readonly resource: string
-    readonly action: Action
-    readonly instance: ReadonlyArray<string> | undefined
-  }
+  | ({ readonly _tag: "NeedsPermission"; readonly alsoNeeds?: ReadonlyArray<Permission> } & Permission)
 
 /**
  * Follows `path` through the field's arguments and input objects: each step must be non-null and the
@@ -66,21 +70,23 @@ const checkInstancePath = (typeName: string, field: GraphQLField<unknown, unknow
 /** The rule a root field declares; read once when the schema is built. Throws (stopping start-up) when there is none. */
 export const accessRule = (schema: GraphQLSchema, typeName: string, field: GraphQLField<unknown, unknown>): AccessRule => {
   const node = field.astNode
+  /** The argument values of each use of the directive on the field, in order. */
   const declared = (name: string) => {
     const directive = schema.getDirective(name)
     if (directive == null) throw new Error(`the @${name} directive is not defined`)
-    return node == null ? undefined : getDirectiveValues(directive, node)
+    return (node?.directives ?? []).filter((used) => used.name.value === name).map((used) => getArgumentValues(directive, used))
   }
+  const permissions = declared("needsPermission").map((permission): Permission => {
+    // graphql-js has checked the arguments against the directive definition: strings and an enum value.
+    const instance = permission["instance"] === undefined ? undefined : (permission["instance"] as string).split(".")
+    if (instance !== undefined) checkInstancePath(typeName, field, instance)
+    return { resource: permission["resource"] as string, action: permission["action"] as Action, instance }
+  })
+  const [own, ...alsoNeeds] = permissions
   const rules: ReadonlyArray<AccessRule | undefined> = [
-    declared("public") === undefined ? undefined : { _tag: "Public" },
-    declared("authenticated") === undefined ? undefined : { _tag: "Authenticated" },
-    ((permission) => {
-      if (permission === undefined) return undefined
-      // graphql-js has checked the arguments against the directive definition: strings and an enum value.
-      const instance = permission["instance"] === undefined ? undefined : (permission["instance"] as string).split(".")
-      if (instance !== undefined) checkInstancePath(typeName, field, instance)
-      return { _tag: "NeedsPermission", resource: permission["resource"] as string, action: permission["action"] as Action, instance }
-    })(declared("needsPermission"))
+    declared("public").length === 0 ? undefined : { _tag: "Public" },
+    declared("authenticated").length === 0 ? undefined : { _tag: "Authenticated" },
+    own === undefined ? undefined : { _tag: "NeedsPermission", ...own, alsoNeeds }
   ]
   const found = rules.filter((rule) => rule !== undefined)
   if (found.length === 0) {
@@ -92,6 +98,19 @@ export const accessRule = (schema: GraphQLSchema, typeName: string, field: Graph
 
 const valueAt = (args: Readonly<Record<string, unknown>>, path: ReadonlyArray<string>): unknown =>
   path.reduce<unknown>((value, name) => (typeof value === "object" && value !== null ? (value as Record<string, unknown>)[name] : undefined), args)
+
+/** How far `policy` reaches for the permission, or the refusal naming the instance it does not reach. */
+const reach = (policy: Policy.Policy, permission: Permission, args: Readonly<Record<string, unknown>>): Either.Either<Policy.Access, Forbidden> => {
+  const { action, resource } = permission
+  const access = Policy.access(policy, resource, action)
+  if (!Policy.allowsAny(access)) return Either.left(new Forbidden({ resource, action }))
+  if (permission.instance === undefined) return Either.right(access)
+  // Non-null by the start-up check, so graphql-js has refused a call without it.
+  const instance = valueAt(args, permission.instance)
+  return typeof instance === "string" && Policy.allowsInstance(access, instance)
+    ? Either.right(access)
+    : Either.left(new Forbidden({ resource, action, instance: typeof instance === "string" ? instance : undefined }))
+}
 
 /** What the caller may reach through a field with this rule, or why not. */
 export const authorize = (
@@ -105,14 +124,9 @@ export const authorize = (
       return Effect.as(currentPrincipal, { _tag: "All" })
     case "NeedsPermission":
       return Effect.flatMap(currentPrincipal, (principal) => {
-        const access = Policy.access(principal.policy, rule.resource, rule.action)
-        if (!Policy.allowsAny(access)) return new Forbidden({ resource: rule.resource, action: rule.action })
-        if (rule.instance === undefined) return Effect.succeed(access)
-        // Non-null by the start-up check, so graphql-js has refused a call without it.
-        const instance = valueAt(args, rule.instance)
-        return typeof instance === "string" && Policy.allowsInstance(access, instance)
-          ? Effect.succeed(access)
-          : new Forbidden({ resource: rule.resource, action: rule.action, instance: typeof instance === "string" ? instance : undefined })
+        const access = reach(principal.policy, rule, args)
+        if (Either.isLeft(access) || rule.alsoNeeds === undefined) return access
+        return rule.alsoNeeds.map((permission) => reach(principal.policy, permission, args)).find(Either.isLeft) ?? access
       })
   }
 }

@@ -24,6 +24,8 @@ export const codes = {
   Unauthenticated: "UNAUTHENTICATED",
   Forbidden: "FORBIDDEN",
   NotGrantable: "FORBIDDEN",
+  NotRevocable: "FORBIDDEN",
+  LastAdministrator: "LAST_ADMINISTRATOR",
   UnknownPermissions: "BAD_USER_INPUT",
   InvalidInput: "BAD_USER_INPUT",
   InvalidArgument: "BAD_USER_INPUT",

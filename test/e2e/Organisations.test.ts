@@ -87,8 +87,10 @@ describe("organisations over HTTP", () => {
       Effect.gen(function*() {
         const token = yield* adminToken
         const [mine, theirs] = [yield* organisation(token), yield* organisation(token)]
-        const editor = yield* user(token, [scoped("UPDATE", [mine]), scoped("GET", [mine]), scoped("LIST", [mine])])
         const newcomer = yield* user(token)
+        // Naming a user in a membership command needs user GET for them (OrganisationMemberVisibility.test.ts).
+        const seesNewcomer = { resource: "user", action: "GET", isConditional: true, scope: [newcomer.accessKey] }
+        const editor = yield* user(token, [scoped("UPDATE", [mine]), scoped("GET", [mine]), scoped("LIST", [mine]), seesNewcomer])
 
         expect((yield* rename(mine, "Ours now", editor.token)).data!["renameOrganisation"].name).toBe("Ours now")
         expect((yield* addMember(mine, newcomer.accessKey, editor.token)).data!["addOrganisationMember"].members.nodes)

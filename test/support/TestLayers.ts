@@ -1,4 +1,5 @@
 import { Duration, Effect, Layer, Redacted } from "effect"
+import * as AdministratorsMemory from "../../src/auth/adapters/memory/AdministratorsMemory.js"
 import * as MailerMemory from "../../src/auth/adapters/memory/MailerMemory.js"
 import * as PermissionCatalogueMemory from "../../src/auth/adapters/memory/PermissionCatalogueMemory.js"
 import * as ResetTokenRepositoryMemory from "../../src/auth/adapters/memory/ResetTokenRepositoryMemory.js"
@@ -47,8 +48,10 @@ export const tokens = Composition.tokens(
  */
 export const auth = () =>
   Layer.mergeAll(
-    RoleRepositoryMemory.layer.pipe(Layer.provideMerge(UserRepositoryMemory.layer)),
-    PermissionCatalogueMemory.layer(Composition.catalogue),
+    AdministratorsMemory.layer.pipe(
+      Layer.provideMerge(Layer.merge(RoleRepositoryMemory.layer, PermissionCatalogueMemory.layer(Composition.catalogue))),
+      Layer.provideMerge(UserRepositoryMemory.layer)
+    ),
     ResetTokenRepositoryMemory.layer,
     SessionRepositoryMemory.layer,
     OrganisationRepositoryMemory.layer,

@@ -1,6 +1,9 @@
 import { Data } from "effect"
 import type { Permission } from "./Permission.js"
 
+const named = (permissions: ReadonlyArray<Permission>) =>
+  permissions.map((p) => `${p.resource}:${p.action}${p.isConditional ? " (conditional)" : ""}`).join(", ")
+
 export class UserNotFound extends Data.TaggedError("UserNotFound")<{ readonly accessKey: string }> {
   override get message() {
     return `User ${this.accessKey} not found`
@@ -36,8 +39,7 @@ export class NotGrantable extends Data.TaggedError("NotGrantable")<{
   readonly permissions: ReadonlyArray<Permission>
 }> {
   override get message() {
-    const names = this.permissions.map((p) => `${p.resource}:${p.action}${p.isConditional ? " (conditional)" : ""}`)
-    return `Not allowed to hand out what your own grants do not reach: ${names.join(", ")}`
+    return `Not allowed to hand out what your own grants do not reach: ${named(this.permissions)}`
   }
 }
 
@@ -78,7 +80,22 @@ export class UnknownPermissions extends Data.TaggedError("UnknownPermissions")<{
   readonly permissions: ReadonlyArray<Permission>
 }> {
   override get message() {
-    const names = this.permissions.map((p) => `${p.resource}:${p.action}${p.isConditional ? " (conditional)" : ""}`)
-    return `Not in the permission catalogue: ${names.join(", ")}`
+    return `Not in the permission catalogue: ${named(this.permissions)}`
+  }
+}
+
+/** Revoking is handing out in reverse: a caller may take away only what their own grants reach. */
+export class NotRevocable extends Data.TaggedError("NotRevocable")<{
+  readonly permissions: ReadonlyArray<Permission>
+}> {
+  override get message() {
+    return `Not allowed to take away what your own grants do not reach: ${named(this.permissions)}`
+  }
+}
+
+/** The system keeps at least one user who holds the whole catalogue on every instance. */
+export class LastAdministrator extends Data.TaggedError("LastAdministrator")<{}> {
+  override get message() {
+    return "This would leave no administrator (a user holding every permission on every instance): make another one first"
   }
 }

@@ -4,7 +4,7 @@
  */
 import { Effect, Option, Schema } from "effect"
 import { optional, PageArguments, withArgs, withCommand } from "../../graphql/Arguments.js"
-import { currentPrincipal, FieldAccess, type ModuleApi } from "../../graphql/Context.js"
+import { currentPrincipal, endSession, FieldAccess, type ModuleApi } from "../../graphql/Context.js"
 import { connectionView, totalCounts } from "../../graphql/ConnectionView.js"
 import type { CommitSignal } from "../../kernel/CommitSignal.js"
 import type { Outbox } from "../../kernel/Outbox.js"
@@ -14,6 +14,7 @@ import { CurrentActor } from "../Actor.js"
 import * as Commands from "../Commands.js"
 import { actions } from "../domain/Permission.js"
 import { dispatch } from "../handlers/Handlers.js"
+import type { Administrators } from "../ports/Administrators.js"
 import type { Mailer } from "../ports/Mailer.js"
 import type { PasswordHasher } from "../ports/PasswordHasher.js"
 import type { PermissionCatalogue } from "../ports/PermissionCatalogue.js"
@@ -32,6 +33,7 @@ import * as Views from "./Views.js"
 /** Everything the auth API needs from the composition root. */
 export type AuthServices =
   | UserRepository
+  | Administrators
   | RoleRepository
   | PermissionCatalogue
   | ResetTokenRepository
@@ -93,10 +95,12 @@ export const api: ModuleApi<AuthServices> = {
       Throttled.changePassword(command.token, dispatch(command)).pipe(answer("PWD_CHANGED", "Password changed"))),
     // The handler answers a refusal as a value (its reuse revocation must commit); failed here, after the commit.
     refreshToken: withCommand(Commands.RefreshToken, (command) => Effect.map(Effect.flatten(dispatch(command)), Views.token)),
+    // Committed, the session ends for the rest of the document too: the mutation fields after it run without a caller.
     logout: () =>
-      Effect.flatMap(currentPrincipal, (principal) => dispatch(new Commands.Logout({ sessionId: principal.sessionId }))).pipe(
-        answer("LOGGED_OUT", "Signed out: the session's tokens no longer work")
-      ),
+      Effect.flatMap(currentPrincipal, (principal) =>
+        dispatch(new Commands.Logout({ sessionId: principal.sessionId })).pipe(Effect.zipRight(endSession(principal)))).pipe(
+          answer("LOGGED_OUT", "Signed out: the session's tokens no longer work")
+        ),
     createRole: withCommand(Commands.CreateRole, (command) =>
       asCaller(dispatch(command)).pipe(answer("ROLE_CREATED", `Role ${command.code} created`))),
     attachRolePermissions: withCommand(Commands.AttachRolePermissions, (command) =>
@@ -110,9 +114,9 @@ export const api: ModuleApi<AuthServices> = {
     setUserRole: withCommand(Commands.SetUserRole, (command) =>
       asCaller(dispatch(command)).pipe(answer("USER_ROLE_SET", `User ${command.userAccessKey} now has role ${command.roleCode}`))),
     deleteUser: withCommand(Commands.DeleteUser, (command) =>
-      dispatch(command).pipe(answer("USER_DELETED", `User ${command.accessKey} deleted`))),
+      asCaller(dispatch(command)).pipe(answer("USER_DELETED", `User ${command.accessKey} deleted`))),
     deleteRole: withCommand(Commands.DeleteRole, (command) =>
-      dispatch(command).pipe(answer("ROLE_DELETED", `Role ${command.code} deleted`)))
+      asCaller(dispatch(command)).pipe(answer("ROLE_DELETED", `Role ${command.code} deleted`)))
   },
   types: { ...Fields.types, ...totalCounts<AuthServices>("UserConnection", "RoleConnection", "PermissionConnection") }
 }

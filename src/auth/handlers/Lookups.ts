@@ -27,12 +27,16 @@ export const catalogueGrants = (requested: ReadonlyArray<Permission & { readonly
     Effect.flatMap(([grants, all]) => Catalogue.resolve(all, grants))
   )
 
-/** Fails unless the acting caller's own grants reach every one of `grants` (the system may hand out anything). */
-export const handOut = (grants: ReadonlyArray<Grant.Grant>) =>
+/** Fails with `refuse` unless the acting caller's own grants reach every one of `grants` (the system reaches everything). */
+export const withinReach = <E>(grants: ReadonlyArray<Grant.Grant>, refuse: (beyond: ReadonlyArray<Grant.Grant>) => E) =>
   Effect.flatMap(CurrentActor, (actor) => {
     const beyond = actor._tag === "System" ? [] : grants.filter((grant) => !Policy.covers(actor.policy, grant))
-    return beyond.length === 0 ? Effect.void : new NotGrantable({ permissions: beyond })
+    return beyond.length === 0 ? Effect.void : Effect.fail(refuse(beyond))
   })
+
+/** Nobody hands out what they lack. */
+export const handOut = (grants: ReadonlyArray<Grant.Grant>) =>
+  withinReach(grants, (permissions) => new NotGrantable({ permissions }))
 
 /** Requested grants that are well formed, in the catalogue, and within what the actor may hand out. */
 export const grantable = (requested: Parameters<typeof catalogueGrants>[0]) => Effect.tap(catalogueGrants(requested), handOut)

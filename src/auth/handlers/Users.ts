@@ -3,10 +3,12 @@ import { handled } from "../../kernel/MessageBus.js"
 import { newUuid } from "../../kernel/Ids.js"
 import type { AttachUserPermissions, CreateUser, DeleteUser, DetachUserPermissions, SetUserRole } from "../Commands.js"
 import { UserId } from "../domain/Ids.js"
+import * as Grant from "../domain/Grant.js"
 import * as User from "../domain/User.js"
 import { PasswordHasher } from "../ports/PasswordHasher.js"
 import { UserRepository } from "../ports/UserRepository.js"
 import { grantable, handOut, now, roleByCode, userByAccessKey } from "./Lookups.js"
+import { changeUserGrants } from "./Revocations.js"
 
 export const createUser = Effect.fn("CreateUser")(function*(command: CreateUser) {
   const users = yield* UserRepository
@@ -27,6 +29,7 @@ export const attachUserPermissions = Effect.fn("AttachUserPermissions")(function
 export const detachUserPermissions = Effect.fn("DetachUserPermissions")(function*(command: DetachUserPermissions) {
   const user = yield* userByAccessKey(command.accessKey)
   const decision = User.detachPermissions(user, yield* grantable(command.permissions))
+  yield* changeUserGrants(user, (throughRole) => Grant.union(decision.state.permissions, throughRole))
   yield* Effect.flatMap(UserRepository, (users) => users.save(decision.state))
   return handled(undefined, decision.events)
 })
@@ -37,6 +40,8 @@ export const setUserRole = Effect.fn("SetUserRole")(function*(command: SetUserRo
   // Holding a role is holding its grants: assigning one hands them out.
   yield* handOut(role.permissions)
   const decision = User.setRole(user, role, command.overridePermissions)
+  // Replacing a role, or overriding the user's own grants with its copy, takes away what they held.
+  yield* changeUserGrants(user, () => Grant.union(decision.state.permissions, role.permissions))
   yield* Effect.flatMap(UserRepository, (users) => users.save(decision.state))
   return handled(undefined, decision.events)
 })
@@ -44,6 +49,7 @@ export const setUserRole = Effect.fn("SetUserRole")(function*(command: SetUserRo
 export const deleteUser = Effect.fn("DeleteUser")(function*(command: DeleteUser) {
   const user = yield* userByAccessKey(command.accessKey)
   const decision = User.remove(user)
+  yield* changeUserGrants(user, () => [])
   yield* Effect.flatMap(UserRepository, (users) => users.remove(decision.state))
   return handled(undefined, decision.events)
 })

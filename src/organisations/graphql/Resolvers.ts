@@ -6,7 +6,7 @@ import { Effect, Option, Schema } from "effect"
 import type { UserRepository } from "../../auth/ports/UserRepository.js"
 import { PageArguments, withArgs, withCommand } from "../../graphql/Arguments.js"
 import { connectionView, totalCounts } from "../../graphql/ConnectionView.js"
-import { FieldAccess, type ModuleApi } from "../../graphql/Context.js"
+import { callerAccess, FieldAccess, type ModuleApi } from "../../graphql/Context.js"
 import type { CommitSignal } from "../../kernel/CommitSignal.js"
 import type { Outbox } from "../../kernel/Outbox.js"
 import type { UnitOfWork } from "../../kernel/UnitOfWork.js"
@@ -47,11 +47,12 @@ export const api: ModuleApi<OrganisationServices> = {
     removeOrganisationMember: withCommand(Commands.RemoveMember, (command) => Effect.map(dispatch(command), Views.organisation))
   },
   types: {
-    // The parent organisation was reached through a guarded root field, so its members need no rule of their own.
+    // The parent organisation was reached through a guarded root field, so its members need no rule of
+    // their own; who they are (their access keys) is shown as far as the caller's user GET reaches.
     Organisation: {
       members: (organisation: Views.OrganisationNode, args) =>
         Effect.flatMap(decodePage(args), (page) => Queries.members(page, organisation.id)).pipe(
-          Effect.map((connection) => connectionView(connection, Views.member))
+          Effect.zipWith(callerAccess("user", "GET"), (connection, users) => connectionView(connection, Views.member(users)))
         )
     },
     ...totalCounts<OrganisationServices>("OrganisationConnection", "OrganisationMemberConnection")

@@ -2,6 +2,7 @@
  * What clients see of the module's data: the sources of schema.graphql's object types, built
  * explicitly so nothing else (ids, versions) leaks through; `id` is only for the `members` field.
  */
+import * as Policy from "../../auth/domain/Policy.js"
 import type { Membership } from "../domain/Membership.js"
 import type { Organisation } from "../domain/Organisation.js"
 
@@ -14,7 +15,8 @@ export const organisation = (organisation: Organisation) => ({
 
 export type OrganisationNode = ReturnType<typeof organisation>
 
-export const member = (membership: Membership) => ({
-  accessKey: membership.accessKey,
+/** A member as the caller sees them: the access key only where their user GET reaches it. */
+export const member = (users: Policy.Access) => (membership: Membership) => ({
+  accessKey: Policy.allowsInstance(users, membership.accessKey) ? membership.accessKey : null,
   joinedAt: membership.joinedAt.toISOString()
 })
