@@ -53,7 +53,10 @@ const serve = (settings: AppConfig.ServerSettings) => Effect.gen(function*() {
   const operatorRoutes = Effect.gen(function*() {
     const checks = yield* Readiness.databaseChecks(expectedMigrations)
     const nats = Option.map(yield* Effect.serviceOption(JetStream.JetStream), (js) => Readiness.natsCheck(js.connection))
-    const readiness = Readiness.routes({ ...checks, ...Option.match(nats, { onNone: () => ({}), onSome: (check) => ({ nats: check }) }) }, settings.observability.readinessTimeout)
+    const readiness = Readiness.routes({ ...checks, ...Option.match(nats, { onNone: () => ({}), onSome: (check) => ({ nats: check }) }) }, settings.observability.readinessTimeout, {
+      environment: settings.environment,
+      token: settings.observability.metricsToken
+    })
     if (!settings.observability.metrics) return readiness
     const metrics = yield* MetricsRoute.routes({ token: settings.observability.metricsToken, relay: Option.isSome(jetStream) })
     return HttpRouter.concat(readiness, metrics)
@@ -126,6 +129,7 @@ const main = Effect.gen(function*() {
       ConfigurationError: (error) => refused(error.reason),
       SigningKeyError: (error) => refused(`${error.variable}: ${error.reason}`),
       DataDirLocked: cannotStart,
+      DataDirUnsafe: cannotStart,
       MigrationFailed: cannotStart,
       SqlError: cannotStart,
       SmtpMailerError: cannotStart,

@@ -5,6 +5,7 @@
 import { Data, Effect, type Scope } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
+import * as DataDirPermissions from "./DataDirPermissions.js"
 
 export class DataDirLocked extends Data.TaggedError("DataDirLocked")<{
   readonly dataDir: string
@@ -48,7 +49,7 @@ const isAlive = (pid: number): boolean => {
 /** Creates the lock file only if there is none; false when there already is one. */
 const tryCreate = (file: string): boolean => {
   try {
-    Fs.writeFileSync(file, `${process.pid}\n`, { flag: "wx" })
+    Fs.writeFileSync(file, `${process.pid}\n`, { flag: "wx", mode: DataDirPermissions.fileMode })
     return true
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return false
@@ -66,7 +67,7 @@ const isHeld = (pid: number, dataDir: string): boolean => pid === process.pid ? 
 
 const take = (dataDir: string): Effect.Effect<void, DataDirLocked> =>
   Effect.suspend(() => {
-    Fs.mkdirSync(dataDir, { recursive: true })
+    Fs.mkdirSync(dataDir, { recursive: true, mode: DataDirPermissions.directoryMode })
     const file = lockPath(dataDir)
     if (tryCreate(file)) return Effect.void
     const lock = readLock(file)

@@ -12,6 +12,7 @@ import * as Pg from "pg"
 import * as Path from "node:path"
 import type { DatabaseConfig } from "../Config.js"
 import * as DataDirLock from "./DataDirLock.js"
+import * as DataDirPermissions from "./DataDirPermissions.js"
 import { DatabaseInfo, describePostgresUrl } from "./DatabaseInfo.js"
 import * as Migrations from "./Migrations.js"
 import * as PgliteClient from "./PgliteClient.js"
@@ -63,6 +64,7 @@ const postgres = (url: Redacted.Redacted, config: DatabaseConfig) =>
 const embedded = (dataDir: string) =>
   Effect.gen(function*() {
     const root = Path.resolve(dataDir)
+    yield* DataDirPermissions.secure(root)
     // Taken first and released last (scope finalizers run in reverse): PGlite is closed before it goes.
     yield* DataDirLock.acquire(root)
     const description = Path.join(root, "pgdata")
@@ -82,7 +84,7 @@ export const layer = (
   config: DatabaseConfig
 ): Layer.Layer<
   SqlClient.SqlClient | DatabaseInfo,
-  Migrations.MigrationFailed | DataDirLock.DataDirLocked | SqlError
+  Migrations.MigrationFailed | DataDirLock.DataDirLocked | DataDirPermissions.DataDirUnsafe | SqlError
 > =>
   Layer.scopedContext(
     Option.match(config.url, {

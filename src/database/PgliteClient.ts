@@ -16,6 +16,8 @@ import { SqlError } from "@effect/sql/SqlError"
 import * as Statement from "@effect/sql/Statement"
 import { PGlite, type ParserOptions, type Results } from "@electric-sql/pglite"
 import { Context, Effect, Layer, type Scope, Stream } from "effect"
+import * as Fs from "node:fs"
+import * as DataDirPermissions from "./DataDirPermissions.js"
 
 /** The raw PGlite instance behind the client: migrations serve it to dbmate over a socket. */
 export class PgliteDb extends Context.Tag("database/PgliteDb")<PgliteDb, PGlite>() {}
@@ -88,19 +90,35 @@ const makeConnection = (db: PGlite): Connection => {
   }
 }
 
+/**
+ * PGlite sets the modes of the files it writes itself, past the umask: the WASM file system chmods each
+ * new file to what the C code asked (0666 for the cluster initdb made, 0644 for the relation cache),
+ * so a umask of 077 still left 968 files at 0666. Its directory is created owner-only, and everything in
+ * it restricted to its owner once it has opened and again once it has closed; in between, files it adds
+ * are still out of other users' reach inside the owner-only directory.
+ */
+const keepPrivate = (dataDir: string | undefined) =>
+  dataDir === undefined ? Effect.void : DataDirPermissions.restrict(dataDir).pipe(
+    Effect.mapError((unsafe) => new SqlError({ cause: unsafe, message: `PGlite: ${unsafe.message}` }))
+  )
+
 const open = (dataDir: string | undefined): Effect.Effect<PGlite, SqlError, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.tryPromise({
-      try: () => dataDir === undefined
-        ? PGlite.create({ parsers: nodePostgresParsers })
-        : PGlite.create({ dataDir, parsers: nodePostgresParsers }),
+      try: () => {
+        if (dataDir === undefined) return PGlite.create({ parsers: nodePostgresParsers })
+        Fs.mkdirSync(dataDir, { recursive: true, mode: DataDirPermissions.directoryMode })
+        return PGlite.create({ dataDir, parsers: nodePostgresParsers })
+      },
       catch: (cause) => new SqlError({ cause, message: `PGlite: cannot open ${dataDir ?? "an in-memory database"}` })
     }),
     (db) =>
       Effect.tryPromise(() => db.close()).pipe(
-        Effect.catchAllCause((cause) => Effect.logWarning("PGlite did not close cleanly", cause))
+        Effect.catchAllCause((cause) => Effect.logWarning("PGlite did not close cleanly", cause)),
+        Effect.zipRight(keepPrivate(dataDir)),
+        Effect.catchAllCause((cause) => Effect.logWarning(`PGlite's files in ${dataDir} may be open to other users`, cause))
       )
-  )
+  ).pipe(Effect.tap(() => keepPrivate(dataDir)))
 
 /** Opens PGlite and builds a client over it; PGlite is closed when the scope closes. */
 export const make = (

@@ -7,20 +7,14 @@
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import * as Metrics from "@effect/opentelemetry/Metrics"
 import { PrometheusExporter, PrometheusSerializer } from "@opentelemetry/exporter-prometheus"
-import { Effect, Option, Redacted } from "effect"
-import { createHash, timingSafeEqual } from "node:crypto"
+import { Effect, Option, type Redacted } from "effect"
 import * as Gauges from "./Gauges.js"
+import * as MetricsToken from "./MetricsToken.js"
 
 export const path = "/metrics"
 
-const digest = (text: string) => createHash("sha256").update(text).digest()
-
-/** Compared as digests, in constant time: the answer must not tell how much of a guess was right. */
 const authorised = (token: Option.Option<Redacted.Redacted>, authorization: string | undefined) =>
-  Option.match(token, {
-    onNone: () => true,
-    onSome: (secret) => timingSafeEqual(digest(`Bearer ${Redacted.value(secret)}`), digest(authorization ?? ""))
-  })
+  Option.match(token, { onNone: () => true, onSome: (secret) => MetricsToken.presented(secret, authorization) })
 
 export interface Options {
   readonly token: Option.Option<Redacted.Redacted>

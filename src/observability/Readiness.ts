@@ -1,14 +1,18 @@
 /**
  * GET /readyz: whether this instance should get traffic. The database answers, its migrations are the
  * ones this code expects (every file in db/migrations applied), and NATS answers a ping when the
- * outbox is relayed there. 200 when all pass, 503 naming each failure; each check is bounded by
- * READINESS_TIMEOUT. /healthz stays the liveness probe: it answers while the process runs.
+ * outbox is relayed there. 200 when all pass, 503 otherwise; each check is bounded by READINESS_TIMEOUT.
+ * Which check failed and why (a database error's text) is told in development, and in production only
+ * to a caller presenting METRICS_TOKEN: a load balancer needs the status alone. /healthz stays the
+ * liveness probe: it answers while the process runs.
  */
-import { HttpRouter, HttpServerResponse } from "@effect/platform"
+import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import * as SqlClient from "@effect/sql/SqlClient"
-import { Duration, Effect, Option } from "effect"
+import { Duration, Effect, Option, type Redacted } from "effect"
 import * as Fs from "node:fs"
+import type { Environment } from "../Config.js"
 import { projectMigrationsDir } from "../database/Migrations.js"
+import * as MetricsToken from "./MetricsToken.js"
 
 export const path = "/readyz"
 
@@ -54,20 +58,33 @@ export const natsCheck = (connection: { readonly flush: () => Promise<void>; rea
     ? Effect.fail("connection closed")
     : Effect.tryPromise({ try: () => connection.flush(), catch: describe })
 
-export const routes = (checks: Readonly<Record<string, Check>>, timeout: Duration.Duration) => {
+/** Who is told each check's outcome, beside the status. */
+export interface Disclosure {
+  readonly environment: Environment
+  /** METRICS_TOKEN: in production the details go only to `Authorization: Bearer <token>`, and to nobody without one. */
+  readonly token: Option.Option<Redacted.Redacted>
+}
+
+const disclosesTo = (disclosure: Disclosure, authorization: string | undefined) =>
+  disclosure.environment !== "production" || Option.exists(disclosure.token, (token) => MetricsToken.presented(token, authorization))
+
+export const routes = (checks: Readonly<Record<string, Check>>, timeout: Duration.Duration, disclosure: Disclosure) => {
   const run = (check: Check) =>
     check.pipe(
       Effect.timeoutFail({ duration: timeout, onTimeout: () => `no answer within ${Duration.format(timeout)} (READINESS_TIMEOUT)` }),
       Effect.match({ onFailure: (reason) => Option.some(reason), onSuccess: () => Option.none<string>() })
     )
-  const handler = Effect.forEach(Object.entries(checks), ([name, check]) => Effect.map(run(check), (failure) => [name, failure] as const), {
-    concurrency: "unbounded"
-  }).pipe(
-    Effect.map((results) => {
-      const ready = results.every(([, failure]) => Option.isNone(failure))
-      const report = Object.fromEntries(results.map(([name, failure]) => [name, Option.getOrElse(failure, () => "ok")]))
-      return HttpServerResponse.unsafeJson({ status: ready ? "ready" : "not ready", checks: report }, { status: ready ? 200 : 503 })
+  const handler = Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const results = yield* Effect.forEach(Object.entries(checks), ([name, check]) => Effect.map(run(check), (failure) => [name, failure] as const), {
+      concurrency: "unbounded"
     })
-  )
+    const ready = results.every(([, failure]) => Option.isNone(failure))
+    const status = ready ? "ready" : "not ready"
+    const body = disclosesTo(disclosure, request.headers["authorization"])
+      ? { status, checks: Object.fromEntries(results.map(([name, failure]) => [name, Option.getOrElse(failure, () => "ok")])) }
+      : { status }
+    return HttpServerResponse.unsafeJson(body, { status: ready ? 200 : 503 })
+  })
   return HttpRouter.empty.pipe(HttpRouter.get(path, handler))
 }

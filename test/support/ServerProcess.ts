@@ -47,6 +47,19 @@ export interface ServerProcessOptions {
   readonly dataDir?: string
   /** Variables to add or override (NODE_ENV, LOG_LEVEL, secrets…). */
   readonly env?: Readonly<Record<string, string>>
+  /** The umask it starts with (0o022, 0o000…); default: this process's. */
+  readonly umask?: number
+}
+
+/** Runs `start` (a synchronous spawn) under `umask`: the child inherits it, and nothing else runs meanwhile. */
+const underUmask = <A>(umask: number | undefined, start: () => A): A => {
+  if (umask === undefined) return start()
+  const previous = process.umask(umask)
+  try {
+    return start()
+  } finally {
+    process.umask(previous)
+  }
 }
 
 const exitOf = (child: ChildProcess) =>
@@ -79,7 +92,8 @@ export const layer = (options: ServerProcessOptions): Layer.Layer<ServerProcess,
           LOG_LEVEL: "Warn",
           ...options.env
         }
-        const started = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] })
+        const started = underUmask(options.umask, () =>
+          spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] }))
         // Always read both pipes: a full pipe would block the server.
         const keep = (chunk: Buffer) => {
           if (output.length < 5_000_000) output += chunk.toString()

@@ -7,6 +7,7 @@ import { Effect } from "effect"
 import { generateKeyPairSync } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
+import * as DataDirPermissions from "../../database/DataDirPermissions.js"
 
 export const fileName = "jwt-signing-key.pem"
 
@@ -20,11 +21,11 @@ export const keep = (dataDir: string): Effect.Effect<{ readonly file: string; re
   Effect.try({
     try: () => {
       const file = Path.join(Path.resolve(dataDir), fileName)
-      Fs.mkdirSync(Path.dirname(file), { recursive: true })
+      Fs.mkdirSync(Path.dirname(file), { recursive: true, mode: DataDirPermissions.directoryMode })
       // Written aside, then linked into place: link fails if the key exists, and a racing reader
       // never sees a half-written file.
       const draft = `${file}.${process.pid}.tmp`
-      Fs.writeFileSync(draft, generate(), { mode: 0o600 })
+      Fs.writeFileSync(draft, generate(), { mode: DataDirPermissions.fileMode })
       try {
         Fs.linkSync(draft, file)
       } catch (error) {

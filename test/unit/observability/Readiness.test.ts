@@ -1,14 +1,19 @@
 import { HttpApp, HttpRouter } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect } from "effect"
+import { Duration, Effect, Option, Redacted } from "effect"
 import * as Readiness from "../../../src/observability/Readiness.js"
 
-const probe = (checks: Readonly<Record<string, Readiness.Check>>) =>
+const development: Readiness.Disclosure = { environment: "development", token: Option.none() }
+const token = "operator-secret"
+
+const probe = (checks: Readonly<Record<string, Readiness.Check>>, disclosure: Readiness.Disclosure = development, authorization?: string) =>
   Effect.promise(async () => {
-    const handler = HttpApp.toWebHandler(HttpRouter.toHttpApp(Readiness.routes(checks, Duration.millis(100))).pipe(Effect.flatten))
-    const response = await handler(new Request("http://localhost/readyz"))
+    const handler = HttpApp.toWebHandler(HttpRouter.toHttpApp(Readiness.routes(checks, Duration.millis(100), disclosure)).pipe(Effect.flatten))
+    const response = await handler(new Request("http://localhost/readyz", { headers: authorization === undefined ? {} : { authorization } }))
     return { status: response.status, body: await response.json() }
   })
+
+const failing = { database: Effect.fail("connect ECONNREFUSED 10.0.0.5:5432"), migrations: Effect.void }
 
 describe("/readyz", () => {
   it.live("is 200 when every check passes", () =>
@@ -23,6 +28,35 @@ describe("/readyz", () => {
         status: 503,
         body: { status: "not ready", checks: { database: "ok", migrations: "not applied: 20990101000000", nats: "no answer within 100ms (READINESS_TIMEOUT)" } }
       })
+    }))
+
+  it.live("in production answers the status alone: no check, no error text, whatever the caller sends", () =>
+    Effect.gen(function*() {
+      const withToken: Readiness.Disclosure = { environment: "production", token: Option.some(Redacted.make(token)) }
+      const withoutToken: Readiness.Disclosure = { environment: "production", token: Option.none() }
+      expect(yield* probe(failing, withToken)).toEqual({ status: 503, body: { status: "not ready" } })
+      expect(yield* probe(failing, withToken, `Bearer ${token}x`)).toEqual({ status: 503, body: { status: "not ready" } })
+      expect(yield* probe(failing, withToken, token)).toEqual({ status: 503, body: { status: "not ready" } })
+      // Without METRICS_TOKEN nobody gets the details, whatever bearer is sent.
+      expect(yield* probe(failing, withoutToken, "Bearer ")).toEqual({ status: 503, body: { status: "not ready" } })
+      expect(yield* probe(failing, withoutToken, `Bearer ${token}`)).toEqual({ status: 503, body: { status: "not ready" } })
+      expect(yield* probe({ database: Effect.void }, withToken)).toEqual({ status: 200, body: { status: "ready" } })
+    }))
+
+  it.live("in production tells the checks to `Authorization: Bearer <METRICS_TOKEN>`", () =>
+    Effect.gen(function*() {
+      const disclosure: Readiness.Disclosure = { environment: "production", token: Option.some(Redacted.make(token)) }
+      expect(yield* probe(failing, disclosure, `Bearer ${token}`)).toEqual({
+        status: 503,
+        body: { status: "not ready", checks: { database: "connect ECONNREFUSED 10.0.0.5:5432", migrations: "ok" } }
+      })
+    }))
+
+  it.live("in development and tests tells the checks to anyone", () =>
+    Effect.gen(function*() {
+      const expected = { status: 503, body: { status: "not ready", checks: { database: "connect ECONNREFUSED 10.0.0.5:5432", migrations: "ok" } } }
+      expect(yield* probe(failing, { environment: "test", token: Option.some(Redacted.make(token)) })).toEqual(expected)
+      expect(yield* probe(failing, development)).toEqual(expected)
     }))
 
   it("expects a version for every migration file", () => {
