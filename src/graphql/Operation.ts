@@ -1,8 +1,8 @@
 /**
  * A GraphQL request from its text to its result: parse (bounded by the token limit), validate
- * (graphql-js's rules and the query limits), pick the operation, coerce the variables, execute. Each
- * refusal is coded by the step that made it (ErrorCodes.requestCodes), so clients can tell a typo in
- * the document from a wrong variable without reading messages.
+ * (graphql-js's rules and the query limits), pick the operation, check and coerce the variables,
+ * execute. Each refusal is coded by the step that made it (ErrorCodes.requestCodes), so clients can
+ * tell a typo in the document from a wrong variable without reading messages.
  */
 import { Either } from "effect"
 import {
@@ -98,15 +98,47 @@ export const prepare = (
     Either.map(Either.mapLeft(pick(valid, operationName), (error) => [error]), (operation) => ({ document: valid, operation })))
 }
 
+/** Whether `value` nests lists or objects more than `maxDepth` levels deep; a walk with its own stack, so it cannot overflow. */
+const deeperThan = (value: unknown, maxDepth: number): boolean => {
+  const pending: Array<readonly [unknown, number]> = [[value, 0]]
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [item, enclosing] = next
+    if (typeof item !== "object" || item === null) continue
+    if (enclosing >= maxDepth) return true
+    for (const child of Object.values(item)) pending.push([child, enclosing + 1])
+  }
+  return false
+}
+
 /**
- * graphql-js's execute, or the document's compiled run (Compiled.ts), with its request errors coded
- * (and variables holding a NUL refused first: NulCharacters.ts):
- * a result without `data` means execution never started, and once the document is valid and its
- * operation picked only the variables can stop it.
+ * The variables `operation` declares, checked. The others are dropped unread: graphql-js ignores
+ * them, so nothing (this check included) walks them. A declared one nested deeper than `maxDepth`
+ * (GRAPHQL_MAX_DEPTH, the document's own bound, beyond any input type worth declaring) is refused
+ * before graphql-js's coercion recurses into it, and so is one holding a NUL (NulCharacters.ts).
+ */
+export const variables = (
+  operation: OperationDefinitionNode,
+  given: Readonly<Record<string, unknown>> | null | undefined,
+  maxDepth: number
+): Either.Either<Record<string, unknown>, GraphQLError> => {
+  // fromEntries: a variable named `__proto__` stays a variable, not the object's prototype.
+  const declared = Object.fromEntries((operation.variableDefinitions ?? []).flatMap(({ variable }) =>
+    given != null && Object.hasOwn(given, variable.name.value) ? [[variable.name.value, given[variable.name.value]]] : []
+  ))
+  const tooDeep = Object.keys(declared).find((name) => deeperThan(declared[name], maxDepth))
+  if (tooDeep !== undefined) {
+    return Either.left(ErrorCodes.refusal("variables", `Variable $${tooDeep} is nested deeper than ${maxDepth} levels (GRAPHQL_MAX_DEPTH)`))
+  }
+  const nul = NulCharacters.nulInVariables(declared)
+  return nul === undefined ? Either.right(declared) : Either.left(ErrorCodes.refusal("variables", NulCharacters.variableMessage(nul)))
+}
+
+/**
+ * graphql-js's execute, or the document's compiled run (Compiled.ts), with its request errors coded:
+ * a result without `data` means execution never started, and once the document is valid, its
+ * operation picked and its variables checked (`variables`), only their coercion can stop it.
  */
 export const execute = (args: ExecutionArgs): ReturnType<typeof executeDocument> => {
-  const nul = NulCharacters.nulInVariables(args.variableValues)
-  if (nul !== undefined) return { errors: [ErrorCodes.refusal("variables", NulCharacters.variableMessage(nul))] }
   const result = Compiled.execute(args) ?? executeDocument(args)
   return "then" in result || "data" in result ? result : variablesRefused(result)
 }

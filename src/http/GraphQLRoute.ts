@@ -38,8 +38,8 @@ const isResponse = (value: RequestParams | Response): value is Response => Array
 
 /**
  * graphql-http's handler for one request. Ours are the steps before execution (Operation.prepare,
- * so each refusal is coded by its step), the refusals of malformed requests (with a body saying what
- * to fix), and the error formatting (ErrorCodes.forClient, then the request id).
+ * then Operation.variables, so each refusal is coded by its step), the refusals of malformed requests
+ * (with a body saying what to fix), and the error formatting (ErrorCodes.forClient, then the request id).
  */
 const handlerFor = <Context extends GraphQLContext<never>>(schema: GraphQLSchema, limits: QueryLimits, request: PerRequest) => {
   const formatError = (error: Readonly<GraphQLError | Error>): GraphQLError => {
@@ -73,7 +73,9 @@ const handlerFor = <Context extends GraphQLContext<never>>(schema: GraphQLSchema
       if (operation.operation === "mutation" && req.method === "GET") {
         return refuse(request.facts, 405, request.mediaType, request.requestId, "GET may only run queries: POST mutations", { allow: "POST" })
       }
-      return { schema, document, operationName: params.operationName ?? null, variableValues: params.variables ?? null, contextValue: req.context }
+      const variableValues = Operation.variables(operation, params.variables, limits.maxDepth)
+      if (Either.isLeft(variableValues)) return [variableValues.left]
+      return { schema, document, operationName: params.operationName ?? null, variableValues: variableValues.right, contextValue: req.context }
     },
     execute: Operation.execute,
     // No data: execution never started (the variables were refused). graphql-http would answer 200

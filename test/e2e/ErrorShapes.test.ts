@@ -73,8 +73,12 @@ describe("error codes and shapes", () => {
         const document = "mutation ($command: Credentials!) { authenticate(command: $command) { token { value } } }"
         const variable = yield* requestErrorIn({ query: document, variables: { command: { accessKey: "admin\u0000", password: "x" } } }, "BAD_USER_INPUT")
         expect(variable.json.errors[0].message).toBe("Variable $command.accessKey may not contain the character U+0000 (NUL)")
-        const inList = yield* requestErrorIn({ query: "query ($n: String) { roles(name: $n) { totalCount } }", variables: { n: "ok", m: ["a", "\u0000"] } }, "BAD_USER_INPUT")
-        expect(inList.json.errors[0].message).toBe("Variable $m[1] may not contain the character U+0000 (NUL)")
+        const grant = { resource: "user", action: "GET", isConditional: true, scope: ["a", "\u0000"] }
+        const inList = yield* requestErrorIn({
+          query: "mutation ($command: CreateRole!) { createRole(command: $command) { status } }",
+          variables: { command: { code: "c", name: "n", permissions: [grant] } }
+        }, "BAD_USER_INPUT")
+        expect(inList.json.errors[0].message).toBe("Variable $command.permissions[0].scope[1] may not contain the character U+0000 (NUL)")
       }))
 
     it.effect("variables that do not fit their types are BAD_USER_INPUT, before anything runs", () =>

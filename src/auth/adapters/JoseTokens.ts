@@ -44,7 +44,8 @@ export const layer = (options: JoseTokensOptions): Layer.Layer<TokenIssuer> =>
       Effect.gen(function*() {
         const header = yield* Effect.try({ try: () => decodeProtectedHeader(token), catch: () => refuse("malformed header") })
         const key = typeof header.kid === "string" ? options.keys.verifiers.get(header.kid) : undefined
-        if (key === undefined) return yield* refuse(`unknown kid ${JSON.stringify(header.kid)}`)
+        // Only a string kid is quoted: another may nest deeper than JSON.stringify can recurse.
+        if (key === undefined) return yield* refuse(`unknown kid ${typeof header.kid === "string" ? JSON.stringify(header.kid) : typeof header.kid}`)
         const currentDate = new Date(yield* Clock.currentTimeMillis)
         const { payload } = yield* Effect.tryPromise({
           try: () =>
