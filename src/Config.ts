@@ -10,6 +10,7 @@ import type { QueryLimits } from "./graphql/Limits.js"
 import type { PageSizes } from "./kernel/Paging.js"
 import * as ProxyTrust from "./kernel/ProxyTrust.js"
 import * as GraphQLMetrics from "./observability/GraphQLMetrics.js"
+import * as User from "./auth/domain/User.js"
 import type { ThrottleSettings } from "./auth/Throttle.js"
 
 export type Environment = "development" | "production" | "test"
@@ -141,7 +142,11 @@ export interface AdminConfig {
 }
 
 export const admin: Config.Config<AdminConfig> = Config.all({
-  accessKey: Config.nonEmptyString("ADMIN_ACCESS_KEY").pipe(Config.withDefault("admin")),
+  // The first start creates this account through createUser: a key it would refuse is reported here, with the rest.
+  accessKey: Config.nonEmptyString("ADMIN_ACCESS_KEY").pipe(
+    Config.mapOrFail((key) => Either.mapLeft(User.checkAccessKey(key), (invalid) => ConfigError.InvalidData([], invalid.reason))),
+    Config.withDefault("admin")
+  ),
   email: Config.nonEmptyString("ADMIN_EMAIL").pipe(Config.withDefault("admin@kingdom.localhost")),
   password: Config.option(Config.redacted("ADMIN_PASSWORD"))
 })

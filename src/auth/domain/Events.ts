@@ -39,9 +39,13 @@ export class UserDeleted extends Schema.TaggedClass<UserDeleted>()("UserDeleted"
   accessKey: Schema.String
 }) {}
 
-/** Carries no secret: the token is made, and mailed, by the subscriber that handles this (the outbox is not a place for secrets). */
+/**
+ * Carries no secret: the token is made, and mailed, by the subscriber that handles this (the outbox is
+ * not a place for secrets). Raised for unknown accounts too (`userId` null, the key asked for left out:
+ * it may be a mistyped password), so that a request costs the same whether or not the account exists.
+ */
 export class PasswordResetRequested extends Schema.TaggedClass<PasswordResetRequested>()("PasswordResetRequested", {
-  userId: Schema.String,
+  userId: Schema.NullOr(Schema.String),
   at: Schema.Date
 }) {}
 

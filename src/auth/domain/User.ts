@@ -27,10 +27,19 @@ export const passwordLength = { min: 8, max: 1024 } as const
 const accessKeyPattern = /^\S{1,128}$/
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 
-export const checkAccessKey = (accessKey: string): Either.Either<string, InvalidInput> =>
-  accessKeyPattern.test(accessKey)
-    ? Either.right(accessKey)
-    : Either.left(new InvalidInput({ field: "accessKey", reason: "must be 1-128 characters without spaces" }))
+/**
+ * 1-128 characters without spaces, and no `*`: a grant's scope names users by access key and every
+ * user by `*`, so a key that reads as the wildcard (or holds it, should the scope syntax grow) would
+ * turn a grant meant for one user into one over all of them. Role codes and slugs exclude it too.
+ */
+export const checkAccessKey = (accessKey: string): Either.Either<string, InvalidInput> => {
+  if (!accessKeyPattern.test(accessKey)) {
+    return Either.left(new InvalidInput({ field: "accessKey", reason: "must be 1-128 characters without spaces" }))
+  }
+  return accessKey.includes(Grant.everyInstance)
+    ? Either.left(new InvalidInput({ field: "accessKey", reason: `must not contain "${Grant.everyInstance}": in a grant's scope it stands for every user` }))
+    : Either.right(accessKey)
+}
 
 export const checkEmail = (email: string): Either.Either<string, InvalidEmail> => {
   const trimmed = email.trim()

@@ -13,13 +13,14 @@ import { UserRepository } from "../ports/UserRepository.js"
 import { now } from "./Lookups.js"
 
 /**
- * Records the request if the account exists; the caller's answer is the same either way. The token
- * and the mail come from the auth-mail subscriber (subscribers/Mail.ts), after commit, with retries.
+ * Records the request, for an unknown account too: the same statements either way, so neither the
+ * answer nor its time tells whether the account exists. The token and the mail come from the
+ * auth-mail subscriber (subscribers/Mail.ts), after commit, with retries.
  */
 export const resetPassword = Effect.fn("ResetPassword")(function*(command: ResetPassword) {
   const found = yield* Effect.flatMap(UserRepository, (users) => users.byAccessKey(command.accessKey))
-  if (Option.isNone(found)) return handled(undefined, [])
-  return handled(undefined, [new PasswordResetRequested({ userId: found.value.id, at: yield* now })])
+  const userId = Option.getOrNull(Option.map(found, (user) => user.id))
+  return handled(undefined, [new PasswordResetRequested({ userId, at: yield* now })])
 })
 
 /**

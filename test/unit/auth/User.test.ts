@@ -34,6 +34,14 @@ describe("User registration", () => {
     expect(Either.isLeft(User.checkAccessKey("a b"))).toBe(true)
     expect(Either.isLeft(User.checkAccessKey(""))).toBe(true)
   })
+
+  // A grant scoped to a user names their access key, and "*" every user: a user called "*" would
+  // turn a grant meant for them into one over everybody.
+  it.each(["*", "a*", "*admin", "**"])("refuses the access key %j, which would read as the scope wildcard", (accessKey) => {
+    const result = User.checkRegistration({ accessKey, email: "x@example.com", name: "X", password: "long enough" })
+    expect(Either.isLeft(result) && result.left).toMatchObject({ _tag: "InvalidInput", field: "accessKey" })
+    expect(Either.isLeft(result) && result.left.message).toBe(`accessKey must not contain "*": in a grant's scope it stands for every user`)
+  })
 })
 
 describe("User role", () => {
