@@ -9,6 +9,7 @@ import * as KnownAddressesMemory from "./auth/adapters/memory/KnownAddressesMemo
 import * as LoginFailuresMemory from "./auth/adapters/memory/LoginFailuresMemory.js"
 import * as LogMailer from "./auth/adapters/LogMailer.js"
 import * as AdministratorsPg from "./auth/adapters/postgres/AdministratorsPg.js"
+import * as CallersPg from "./auth/adapters/postgres/CallersPg.js"
 import * as PermissionCataloguePg from "./auth/adapters/postgres/PermissionCataloguePg.js"
 import * as ResetTokenRepositoryPg from "./auth/adapters/postgres/ResetTokenRepositoryPg.js"
 import * as SessionRepositoryPg from "./auth/adapters/postgres/SessionRepositoryPg.js"
@@ -85,6 +86,7 @@ export const mailer = (
 /** The auth module's repositories on SQL (PostgreSQL or PGlite: the SqlClient decides). */
 export const authRepositoriesSql = Layer.mergeAll(
   UserRepositoryPg.layer,
+  CallersPg.layer,
   AdministratorsPg.layer,
   RoleRepositoryPg.layer,
   PermissionCataloguePg.layer,

@@ -13,7 +13,7 @@ import type { User } from "./domain/User.js"
 import { type PermissionFilter, PermissionCatalogue } from "./ports/PermissionCatalogue.js"
 import { ResetTokenRepository } from "./ports/ResetTokenRepository.js"
 import * as RoleRepository from "./ports/RoleRepository.js"
-import { SessionRepository } from "./ports/SessionRepository.js"
+import { Callers } from "./ports/Callers.js"
 import type { AccessClaims } from "./ports/TokenIssuer.js"
 import * as UserRepository from "./ports/UserRepository.js"
 
@@ -26,6 +26,9 @@ export interface Principal {
   /** Own grants plus the role's. */
   readonly permissions: ReadonlyArray<Grant.Grant>
   readonly policy: Policy.Policy
+  /** The account and its role as read with the session: `me` answers from them, reading nothing more. */
+  readonly user: User
+  readonly role: Option.Option<Role>
 }
 
 const Users = UserRepository.UserRepository
@@ -53,25 +56,27 @@ export const effectiveGrants = (user: Pick<User, "permissions">, role: Option.Op
   Grant.union(user.permissions, Option.match(role, { onNone: () => [], onSome: (role) => role.permissions }))
 
 /**
- * The caller an access token's claims name: none once its session is revoked or expired (logout, a
- * reused refresh token, a password change) or its user is gone.
+ * The caller an access token's claims name, read in one go with their user and role (Callers): none
+ * once its session is revoked or expired (logout, a reused refresh token, a password change) or its
+ * user is gone.
  */
 export const principal = (claims: AccessClaims) =>
   Effect.gen(function*() {
-    const session = yield* Effect.flatMap(SessionRepository, (sessions) => sessions.byId(claims.sessionId))
+    const found = yield* Effect.flatMap(Callers, (callers) => callers.bySession(claims.sessionId))
     const at = new Date(yield* Clock.currentTimeMillis)
-    if (Option.isNone(session) || session.value.userId !== claims.userId || !Session.isLive(session.value, at)) return Option.none<Principal>()
-    const user = yield* userById(claims.userId)
-    if (Option.isNone(user)) return Option.none<Principal>()
-    const roleId = user.value.roleId
-    const role = roleId === null ? Option.none<Role>() : yield* Effect.flatMap(Roles, (roles) => roles.byId(roleId))
-    const permissions = effectiveGrants(user.value, role)
+    if (Option.isNone(found) || found.value.session.userId !== claims.userId || !Session.isLive(found.value.session, at)) {
+      return Option.none<Principal>()
+    }
+    const { role, user } = found.value
+    const permissions = effectiveGrants(user, role)
     return Option.some<Principal>({
-      userId: user.value.id,
+      userId: user.id,
       sessionId: claims.sessionId,
-      accessKey: user.value.accessKey,
+      accessKey: user.accessKey,
       permissions,
-      policy: Policy.compile(permissions)
+      policy: Policy.compile(permissions),
+      user,
+      role
     })
   })
 

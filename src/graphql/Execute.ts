@@ -5,17 +5,15 @@
  */
 import { Cause, Effect, Exit, type Fiber, Option, Runtime } from "effect"
 import { type Principal, principal } from "../auth/Queries.js"
-import type { RoleRepository } from "../auth/ports/RoleRepository.js"
-import type { SessionRepository } from "../auth/ports/SessionRepository.js"
+import type { Callers } from "../auth/ports/Callers.js"
 import { TokenIssuer } from "../auth/ports/TokenIssuer.js"
-import type { UserRepository } from "../auth/ports/UserRepository.js"
 import { ClientAddress, type GraphQLContext, RequestPrincipal } from "./Context.js"
 import * as ErrorCodes from "./ErrorCodes.js"
 import type { GraphQLError } from "./GraphQLJs.js"
 import * as Loaders from "./Loaders.js"
 
 /** What finding the caller needs; every runtime the edge runs on provides at least this. */
-export type PrincipalServices = TokenIssuer | SessionRepository | UserRepository | RoleRepository
+export type PrincipalServices = TokenIssuer | Callers
 
 const bearer = /^Bearer[ \t]+([^\s]+)[ \t]*$/i
 

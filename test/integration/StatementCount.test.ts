@@ -49,10 +49,22 @@ const roleCount = 10
 /** What the tests read: the listed users (in creation order), their roles, and a token for the caller. */
 class World extends Context.Tag("test/StatementCount/World")<World, {
   readonly token: string
+  /** A caller who may attach `role LIST` to the listed users (user UPDATE and role LIST of its own). */
+  readonly attacherToken: string
+  /** Whom the attacher attaches to: outside the listed users, so the lists stay as they are. */
+  readonly attachTarget: string
   readonly accessKeys: ReadonlyArray<string>
   /** The code of each listed user's role, by position. */
   readonly roleCodes: ReadonlyArray<string>
 }>() {}
+
+/** A session for the user and an access token naming it, as a sign-in makes them. */
+const signIn = (userId: UserId) =>
+  Effect.gen(function*() {
+    const signedIn = Session.start({ id: SessionId(uuid()), userId, tokenHash: randomKey("refresh"), now: new Date(), ttlMillis: 3_600_000 })
+    yield* Effect.flatMap(SessionRepository, (sessions) => sessions.start(signedIn.session, signedIn.token))
+    return (yield* Effect.flatMap(TokenIssuer, (tokens) => tokens.issue({ userId, sessionId: signedIn.session.id }))).value
+  })
 
 /**
  * 10 roles and 100 users over them, written with the repositories (no argon2: a fake hash), each with
@@ -67,7 +79,7 @@ const world = Layer.effect(World, Effect.gen(function*() {
   const start = Date.now() - 60_000
   const role = (code: string, permissions: ReadonlyArray<Grant.Grant>): Role =>
     ({ id: RoleId(uuid()), code, name: `Role ${code}`, permissions, createdAt: new Date(start), version: 0 })
-  const user = (accessKey: string, roleId: RoleId, permissions: ReadonlyArray<Grant.Grant>, at: number) => ({
+  const user = (accessKey: string, roleId: RoleId | null, permissions: ReadonlyArray<Grant.Grant>, at: number) => ({
     ...User.register({ id: UserId(uuid()), accessKey, email: `${accessKey}@example.test`, name: accessKey, passwordHash: "$fake$", now: new Date(at) }).state,
     roleId,
     permissions
@@ -85,10 +97,12 @@ const world = Layer.effect(World, Effect.gen(function*() {
   yield* roles.add(callerRole)
   const caller = user(`${prefix}-caller`, callerRole.id, [Grant.scoped("user", "GET", accessKeys)], start + userCount)
   yield* users.add(caller)
-  const signedIn = Session.start({ id: SessionId(uuid()), userId: caller.id, tokenHash: randomKey("refresh"), now: new Date(), ttlMillis: 3_600_000 })
-  yield* Effect.flatMap(SessionRepository, (sessions) => sessions.start(signedIn.session, signedIn.token))
-  const token = yield* Effect.flatMap(TokenIssuer, (tokens) => tokens.issue({ userId: caller.id, sessionId: signedIn.session.id }))
-  return { token: token.value, accessKeys, roleCodes: accessKeys.map((_, index) => listed[index % roleCount]!.code) }
+  const token = yield* signIn(caller.id)
+  const attacher = user(`${prefix}-attacher`, null, [Grant.unconditional("user", "UPDATE"), Grant.unconditional("role", "LIST")], start + userCount + 1)
+  yield* users.add(attacher)
+  const target = user(`${prefix}-target`, null, [], start + userCount + 2)
+  yield* users.add(target)
+  return { token, attacherToken: yield* signIn(attacher.id), attachTarget: target.accessKey, accessKeys, roleCodes: accessKeys.map((_, index) => listed[index % roleCount]!.code) }
 }))
 
 const services = Layer.mergeAll(
@@ -112,6 +126,13 @@ const usersPage = `query Users($first: Int!) {
   }
 }`
 
+/** The comparison benchmark's queries (bench/support/CompareScenarios.ts). */
+const grantFields = "resource action isConditional scope"
+const meQuery = `query Me { me { accessKey email name createdAt permissions { ${grantFields} } effectivePermissions { ${grantFields} } role { code name } } }`
+const usersPageOfBench = `query Users($first: Int) { users(first: $first) { nodes { accessKey email name createdAt role { code name }
+  permissions { ${grantFields} } effectivePermissions { ${grantFields} } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`
+const attach = `mutation Attach($command: AttachUserPermissions!) { attachUserPermissions(command: $command) { status message } }`
+
 /** `count` users read one root field each: the shape an unbatched nested field would have. */
 const oneByOne = (count: number) =>
   `query OneByOne(${Array.from({ length: count }, (_, index) => `$k${index}: String!`).join(", ")}) {
@@ -130,11 +151,11 @@ interface Counted {
  * Runs one request as the HTTP route does (a fresh context: its own principal cache and loaders) and
  * counts its statements, on PGlite also as the database saw them.
  */
-const request = (schema: GraphQLSchemaType, source: string, variables: Record<string, unknown>) =>
+const request = (schema: GraphQLSchemaType, source: string, variables: Record<string, unknown>, as: "token" | "attacherToken" = "token") =>
   Effect.gen(function*() {
     const counter = yield* StatementCounter.make
     const runtime = yield* counter.counting(Effect.runtime<AuthApi.AuthServices>())
-    const { token } = yield* World
+    const token = (yield* World)[as]
     const db = yield* Effect.serviceOption(PgliteDb)
     const received = yield* Effect.transposeMapOption(db, StatementCounter.receivedBy)
     const contextValue = Execute.makeContext(runtime, { requestId: uuid(), authorization: `Bearer ${token}`, clientAddress: "127.0.0.1" })
@@ -206,7 +227,44 @@ for (const backend of backends) {
             expect(yield* Effect.transposeOption(received)).toEqual(Option.map(db, () => statements.length + 3))
           }).pipe(Effect.scoped))
 
-        it.effect("a page of 100 users with their grants and roles costs what a page of 10 does: 6 statements", () =>
+        it.effect("me costs one statement: the session, the caller, their role and grants, read together", () =>
+          Effect.gen(function*() {
+            const schema = yield* GraphQLSchema.make([AuthApi.api])
+            const me = yield* request(schema, meQuery, {})
+            expect(me.result.errors).toBeUndefined()
+            const found = (me.result.data as any).me
+            expect(found.role.code).toMatch(/-lister$/)
+            expect(found.effectivePermissions.map((grant: any) => `${grant.resource}:${grant.action}`)).toEqual(["user:GET", "user:LIST"])
+            expect(me.statements).toHaveLength(1)
+            expect(me.received).toEqual(Option.map(me.received, () => 1))
+          }))
+
+        it.effect("a users page of 50 with roles and permissions costs 3 statements: the caller, the page, its roles", () =>
+          Effect.gen(function*() {
+            const schema = yield* GraphQLSchema.make([AuthApi.api])
+            const page = yield* request(schema, usersPageOfBench, { first: 50 })
+            expect(page.result.errors).toBeUndefined()
+            expect(usersOf(page.result).nodes).toHaveLength(50)
+            expect(page.statements).toHaveLength(3)
+            expect(new Set(page.statements).size).toBe(page.statements.length)
+          }))
+
+        it.effect("attachUserPermissions costs at most 8 statements, BEGIN and COMMIT included", () =>
+          Effect.gen(function*() {
+            const { attachTarget } = yield* World
+            const schema = yield* GraphQLSchema.make([AuthApi.api])
+            const variables = { command: { accessKey: attachTarget, permissions: [{ resource: "role", action: "LIST", isConditional: false }] } }
+            // The first grant of the process also reads the catalogue, which is then kept.
+            yield* request(schema, attach, variables, "attacherToken")
+            const attached = yield* request(schema, attach, variables, "attacherToken")
+            expect(attached.result.errors).toBeUndefined()
+            // The caller; then, in one transaction: the user, its new version, its grants (replaced in two
+            // statements) and the event in the outbox. The counter sees no BEGIN or COMMIT: +2.
+            expect(attached.statements.length + 2).toBeLessThanOrEqual(8)
+            expect(attached.received).toEqual(Option.map(attached.received, () => attached.statements.length + 2))
+          }))
+
+        it.effect("a page of 100 users with their grants and roles costs what a page of 10 does: 4 statements", () =>
           Effect.gen(function*() {
             const { accessKeys, roleCodes } = yield* World
             const schema = yield* GraphQLSchema.make([AuthApi.api])
@@ -227,12 +285,11 @@ for (const backend of backends) {
             )
             expect(usersOf(ten.result).edges).toHaveLength(10)
 
-            // 1. the token's session (still live?), 2. the caller's user row (with its own grants), 3. the
-            // caller's role (with its grants): the principal, read once per request however many fields
-            // need it; 4. the page of users (their own grants in the same statement; no cursor, so no
-            // "anything before" probe); 5. totalCount; 6. the roles of every user on the page, one
-            // DataLoader batch shared by `role` and `effectivePermissions`. Nothing per user.
-            expect(ten.statements).toHaveLength(6)
+            // 1. the caller: its session (still live?), user row, role and grants in one statement, read once
+            // per request however many fields need it; 2. the page of users (their own grants in the same
+            // statement; no cursor, so no "anything before" probe); 3. totalCount; 4. the roles of every
+            // user on the page, one DataLoader batch shared by `role` and `effectivePermissions`.
+            expect(ten.statements).toHaveLength(4)
             expect(hundred.statements).toHaveLength(ten.statements.length)
             // On PGlite: the database received exactly what was counted (DataLoader batches included).
             for (const counted of [ten, hundred]) {
@@ -249,16 +306,16 @@ for (const backend of backends) {
             const three = yield* request(schema, oneByOne(3), variables(3))
             for (const { result } of [one, three]) expect(result.errors).toBeUndefined()
             expect(Object.keys(three.result.data ?? {})).toHaveLength(3)
-            // The principal (3) plus one statement per user read.
-            expect(one.statements).toHaveLength(4)
-            expect(three.statements).toHaveLength(6)
+            // The principal (1) plus one statement per user read.
+            expect(one.statements).toHaveLength(2)
+            expect(three.statements).toHaveLength(4)
 
             // The same page of 10 with roles read per user: principal, page, count, then a role read for
             // `role` and another for `effectivePermissions` on every user.
             const perUser = yield* request(yield* unbatched, usersPage, { first: 10 })
             expect(perUser.result.errors).toBeUndefined()
             expect(usersOf(perUser.result).edges.map((edge: any) => edge.node.role?.code)).toEqual(roleCodes.slice(0, 10))
-            expect(perUser.statements).toHaveLength(5 + 2 * 10)
+            expect(perUser.statements).toHaveLength(3 + 2 * 10)
             expect(perUser.received).toEqual(Option.map(perUser.received, () => perUser.statements.length))
           }))
       }

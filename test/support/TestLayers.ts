@@ -1,5 +1,6 @@
 import { Duration, Effect, Layer, Redacted } from "effect"
 import * as AdministratorsMemory from "../../src/auth/adapters/memory/AdministratorsMemory.js"
+import * as CallersMemory from "../../src/auth/adapters/memory/CallersMemory.js"
 import * as MailerMemory from "../../src/auth/adapters/memory/MailerMemory.js"
 import * as PermissionCatalogueMemory from "../../src/auth/adapters/memory/PermissionCatalogueMemory.js"
 import * as ResetTokenRepositoryMemory from "../../src/auth/adapters/memory/ResetTokenRepositoryMemory.js"
@@ -48,12 +49,11 @@ export const tokens = Composition.tokens(
  */
 export const auth = () =>
   Layer.mergeAll(
-    AdministratorsMemory.layer.pipe(
-      Layer.provideMerge(Layer.merge(RoleRepositoryMemory.layer, PermissionCatalogueMemory.layer(Composition.catalogue))),
+    Layer.merge(AdministratorsMemory.layer, CallersMemory.layer).pipe(
+      Layer.provideMerge(Layer.mergeAll(RoleRepositoryMemory.layer, PermissionCatalogueMemory.layer(Composition.catalogue), SessionRepositoryMemory.layer)),
       Layer.provideMerge(UserRepositoryMemory.layer)
     ),
     ResetTokenRepositoryMemory.layer,
-    SessionRepositoryMemory.layer,
     OrganisationRepositoryMemory.layer,
     MembershipRepositoryMemory.layer,
     MailerMemory.layer,

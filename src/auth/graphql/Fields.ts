@@ -12,8 +12,13 @@ import * as Views from "./Views.js"
 const roleById = Loaders.lookup("auth/roleById", (ids: ReadonlyArray<RoleId>) =>
   Effect.map(Queries.rolesByIds(ids), (roles) => new Map(roles.map((role) => [role.id, role]))))
 
+/** The user's role from the batch, or as the user came with it (no key: nothing to load). */
 const withRole = (value: (role: Option.Option<Role>, user: Views.UserNode) => unknown) =>
-  Loaders.field(roleById, (user: Views.UserNode) => user.roleId, value)
+  Loaders.field(
+    roleById,
+    (user: Views.UserNode) => (user.knownRole === undefined ? user.roleId : null),
+    (found, user) => value(user.knownRole ?? found, user)
+  )
 
 const userFields = {
   role: withRole(Option.match({ onNone: () => null, onSome: Views.userRole })),

@@ -15,6 +15,7 @@ import * as Commands from "../Commands.js"
 import { actions } from "../domain/Permission.js"
 import { dispatch } from "../handlers/Handlers.js"
 import type { Administrators } from "../ports/Administrators.js"
+import type { Callers } from "../ports/Callers.js"
 import type { Mailer } from "../ports/Mailer.js"
 import type { PasswordHasher } from "../ports/PasswordHasher.js"
 import type { PermissionCatalogue } from "../ports/PermissionCatalogue.js"
@@ -33,6 +34,7 @@ import * as Views from "./Views.js"
 /** Everything the auth API needs from the composition root. */
 export type AuthServices =
   | UserRepository
+  | Callers
   | Administrators
   | RoleRepository
   | PermissionCatalogue
@@ -63,7 +65,8 @@ export const api: ModuleApi<AuthServices> = {
   name: "auth",
   sdlFile: new URL("./schema.graphql", import.meta.url),
   Query: {
-    me: () => Effect.flatMap(currentPrincipal, (principal) => Queries.userById(principal.userId)).pipe(Effect.map(orNull(Views.user))),
+    // The caller was read with the session (one statement): nothing more to read.
+    me: () => Effect.map(currentPrincipal, (principal) => Views.caller(principal.user, principal.role)),
     user: withArgs(Schema.Struct({ accessKey: Schema.String }), ({ accessKey }) =>
       Effect.map(Queries.userByAccessKey(accessKey), orNull(Views.user))),
     users: withArgs(Schema.Struct(PageArguments), (args) =>

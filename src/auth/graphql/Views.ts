@@ -3,7 +3,7 @@
  * explicitly so that nothing else on a domain value (hashes, versions) can leak through; fields
  * outside the SDL (a user's `roleId`, `grants`) are only for the field resolvers in Fields.ts.
  */
-import { Redacted } from "effect"
+import { type Option, Redacted } from "effect"
 import type { Grant } from "../domain/Grant.js"
 import type { Permission } from "../domain/Permission.js"
 import type { Role } from "../domain/Role.js"
@@ -25,8 +25,13 @@ export const user = (user: User) => ({
   createdAt: user.createdAt.toISOString(),
   permissions: user.permissions.map(grant),
   roleId: user.roleId,
-  grants: user.permissions
+  grants: user.permissions,
+  /** Set when the role was read with the user, sparing the field its batch read. */
+  knownRole: undefined as Option.Option<Role> | undefined
 })
+
+/** The caller (`me`), with the role read together with its session. */
+export const caller = (account: User, role: Option.Option<Role>) => ({ ...user(account), knownRole: role })
 
 export type UserNode = ReturnType<typeof user>
 

@@ -17,7 +17,11 @@ export interface RoleFilter {
   readonly codes?: ReadonlyArray<string> | undefined
 }
 
-/** Roles, one aggregate at a time. `save` and `remove` succeed only if nobody saved the role since it was loaded. */
+/**
+ * Roles, one aggregate at a time. `save` and `remove` succeed only if nobody saved the role since it was
+ * loaded. Writes open no transaction of their own: they run in the bus's unit of work, which commits
+ * them (and the events) together.
+ */
 export class RoleRepository extends Context.Tag("auth/RoleRepository")<RoleRepository, {
   readonly byId: (id: RoleId) => Effect.Effect<Option.Option<Role>>
   /** The roles found among `ids`, in no particular order: one read for a page's worth of users. */

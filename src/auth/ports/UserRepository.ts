@@ -20,7 +20,11 @@ export interface UserFilter {
   readonly roleId?: RoleId | undefined
 }
 
-/** Users, one aggregate at a time. `save` and `remove` succeed only if nobody saved the user since it was loaded. */
+/**
+ * Users, one aggregate at a time. `save` and `remove` succeed only if nobody saved the user since it was
+ * loaded. Writes open no transaction of their own: they run in the bus's unit of work, which commits
+ * them (and the events) together.
+ */
 export class UserRepository extends Context.Tag("auth/UserRepository")<UserRepository, {
   readonly byId: (id: UserId) => Effect.Effect<Option.Option<User>>
   readonly byAccessKey: (accessKey: string) => Effect.Effect<Option.Option<User>>

@@ -11,8 +11,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { pathToFileURL } from "node:url"
 import * as Grant from "../../../src/auth/domain/Grant.js"
-import { SessionId, UserId } from "../../../src/auth/domain/Ids.js"
-import * as Policy from "../../../src/auth/domain/Policy.js"
+import { principalHolding } from "../../support/Principals.js"
 import type { Principal } from "../../../src/auth/Queries.js"
 import { ClientAddress, FieldAccess, type GraphQLContext, type ModuleApi, RequestPrincipal, type RootResolver } from "../../../src/graphql/Context.js"
 import * as Directives from "../../../src/graphql/Directives.js"
@@ -57,13 +56,7 @@ const refusal = (sdl: string, extra?: Partial<Record<"Query" | "Mutation", Reado
     })
   )
 
-const principal = (grants: ReadonlyArray<Grant.Grant>): Principal => ({
-  userId: UserId("00000000-0000-4000-8000-000000000001"),
-  sessionId: SessionId("00000000-0000-4000-8000-000000000002"),
-  accessKey: "caller",
-  permissions: grants,
-  policy: Policy.compile(grants)
-})
+const principal = (grants: ReadonlyArray<Grant.Grant>): Principal => principalHolding(grants)
 
 const as = (caller: Principal | undefined) => Effect.provideService(RequestPrincipal, Effect.succeed(Option.fromNullable(caller)))
 

@@ -6,8 +6,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Option } from "effect"
 import * as Grant from "../../../src/auth/domain/Grant.js"
-import { SessionId, UserId } from "../../../src/auth/domain/Ids.js"
-import * as Policy from "../../../src/auth/domain/Policy.js"
+import { principalHolding } from "../../support/Principals.js"
 import type { Principal } from "../../../src/auth/Queries.js"
 import { RequestPrincipal } from "../../../src/graphql/Context.js"
 import * as Directives from "../../../src/graphql/Directives.js"
@@ -24,13 +23,7 @@ const ruleOf = (instancePath: string) => {
   return Directives.accessRule(schema, "Query", schema.getQueryType()!.getFields()["join"]!)
 }
 
-const caller = (grants: ReadonlyArray<Grant.Grant>): Principal => ({
-  userId: UserId("00000000-0000-4000-8000-000000000001"),
-  sessionId: SessionId("00000000-0000-4000-8000-000000000002"),
-  accessKey: "caller",
-  permissions: grants,
-  policy: Policy.compile(grants)
-})
+const caller = (grants: ReadonlyArray<Grant.Grant>): Principal => principalHolding(grants)
 
 const outcome = (rule: Directives.AccessRule, command: object, principal: Principal) =>
   Directives.authorize(rule, { command }).pipe(

@@ -6,20 +6,13 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import * as Grant from "../../../src/auth/domain/Grant.js"
-import { SessionId, UserId } from "../../../src/auth/domain/Ids.js"
-import * as Policy from "../../../src/auth/domain/Policy.js"
+import { principalHolding } from "../../support/Principals.js"
 import type { Principal } from "../../../src/auth/Queries.js"
 import { callerAccess, currentPrincipal, endSession, RequestPrincipal } from "../../../src/graphql/Context.js"
 
 const grants = [Grant.unconditional("user", "GET")]
 
-const principal = (session: string): Principal => ({
-  userId: UserId("00000000-0000-4000-8000-000000000001"),
-  sessionId: SessionId(session),
-  accessKey: "caller",
-  permissions: grants,
-  policy: Policy.compile(grants)
-})
+const principal = (session: string): Principal => principalHolding(grants, session)
 
 const as = (caller: Principal) => Effect.provideService(RequestPrincipal, Effect.succeed(Option.some(caller)))
 

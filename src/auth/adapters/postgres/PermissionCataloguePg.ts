@@ -26,9 +26,16 @@ export const layer: Layer.Layer<PermissionCatalogue, never, SqlClient.SqlClient>
           ...(filter.action === undefined ? [] : [sql`p.action = ${filter.action}`])
         ])
     }, permissions)
+    const readAll = permissions(sql`1=1`, sql``).pipe(Effect.map(Permission.normalize), Effect.orDie)
+    // Read once per process: only a migration changes the catalogue, and code that grants a new entry
+    // arrives with it, in a new process. Every grant and revocation would otherwise read it again.
+    let known: ReadonlyArray<Permission.Permission> | undefined
     return PermissionCatalogue.of({
-      // The catalogue is tiny and seeded; reading it whole keeps grant resolution one statement.
-      all: permissions(sql`1=1`, sql``).pipe(Effect.map(Permission.normalize), Effect.orDie),
+      all: Effect.suspend(() =>
+        known !== undefined ? Effect.succeed(known) : Effect.tap(readAll, (catalogue) => Effect.sync(() => {
+          known = catalogue
+        }))
+      ),
       page: (query, filter) => Effect.orDie(list.page(query, filter)),
       count: (filter) => Effect.orDie(list.count(filter))
     })

@@ -49,7 +49,6 @@ export const layer: Layer.Layer<RoleRepository, never, SqlClient.SqlClient> = La
           yield* sql`INSERT INTO roles ${sql.insert({ id: role.id, code: role.code, name: role.name, createdAt: role.createdAt, version: 1 })}`
           yield* grants(role)
         }).pipe(
-          sql.withTransaction,
           Effect.catchTag("SqlError", (error) =>
             isUniqueViolation(error) ? Effect.fail(new RoleAlreadyExists({ code: role.code })) : Effect.die(error))
         ),
@@ -59,7 +58,7 @@ export const layer: Layer.Layer<RoleRepository, never, SqlClient.SqlClient> = La
             WHERE id = ${role.id} AND version = ${role.version} RETURNING id`
           if (updated.length === 0) return yield* new Conflict({ aggregate: "Role", id: role.id })
           yield* grants(role)
-        }).pipe(sql.withTransaction, Effect.catchTag("SqlError", Effect.die)),
+        }).pipe(Effect.catchTag("SqlError", Effect.die)),
       // The foreign key from users settles a race with a concurrent setUserRole.
       remove: (role) =>
         sql`DELETE FROM roles WHERE id = ${role.id} AND version = ${role.version} RETURNING id`.pipe(

@@ -1,6 +1,7 @@
 import type { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import type { Grant as DomainGrant } from "../../domain/Grant.js"
+import { SessionId, UserId } from "../../domain/Ids.js"
 import { actions } from "../../domain/Permission.js"
 
 /** Row shapes as they come back from SQL (snake_case already turned into camelCase by the client). */
@@ -28,6 +29,15 @@ export const UserRow = Schema.Struct({
   createdAt: Schema.DateFromSelf,
   passwordChangedAt: Schema.DateFromSelf,
   version: Schema.Number
+})
+
+export const SessionRow = Schema.Struct({
+  id: Schema.String.pipe(Schema.fromBrand(SessionId)),
+  userId: Schema.String.pipe(Schema.fromBrand(UserId)),
+  createdAt: Schema.DateFromSelf,
+  expiresAt: Schema.DateFromSelf,
+  revokedAt: Schema.NullOr(Schema.DateFromSelf),
+  revokedReason: Schema.NullOr(Schema.Literal("logout", "refresh-token-reused", "password-changed"))
 })
 
 export const RoleRow = Schema.Struct({

@@ -1,16 +1,8 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
 import { Effect, Layer, Schema } from "effect"
-import { SessionId, UserId } from "../../domain/Ids.js"
+import { SessionId } from "../../domain/Ids.js"
 import { SessionRepository } from "../../ports/SessionRepository.js"
-
-const SessionRow = Schema.Struct({
-  id: Schema.String.pipe(Schema.fromBrand(SessionId)),
-  userId: Schema.String.pipe(Schema.fromBrand(UserId)),
-  createdAt: Schema.DateFromSelf,
-  expiresAt: Schema.DateFromSelf,
-  revokedAt: Schema.NullOr(Schema.DateFromSelf),
-  revokedReason: Schema.NullOr(Schema.Literal("logout", "refresh-token-reused", "password-changed"))
-})
+import { SessionRow } from "./Rows.js"
 
 const RefreshTokenRow = Schema.Struct({
   tokenHash: Schema.String,

@@ -53,7 +53,6 @@ export const layer: Layer.Layer<UserRepository, never, SqlClient.SqlClient> = La
           })
         }`.pipe(
           Effect.zipRight(grants(user)),
-          sql.withTransaction,
           Effect.catchTag("SqlError", (error) =>
             isUniqueViolation(error) ? Effect.fail(new UserAlreadyExists({ accessKey: user.accessKey })) : Effect.die(error))
         ),
@@ -65,7 +64,7 @@ export const layer: Layer.Layer<UserRepository, never, SqlClient.SqlClient> = La
             WHERE id = ${user.id} AND version = ${user.version} RETURNING id`
           if (updated.length === 0) return yield* new Conflict({ aggregate: "User", id: user.id })
           yield* grants(user)
-        }).pipe(sql.withTransaction, Effect.catchTag("SqlError", Effect.die)),
+        }).pipe(Effect.catchTag("SqlError", Effect.die)),
       remove: (user) =>
         sql`DELETE FROM users WHERE id = ${user.id} AND version = ${user.version} RETURNING id`.pipe(
           Effect.flatMap((deleted) => deleted.length === 0 ? new Conflict({ aggregate: "User", id: user.id }) : Effect.void),
