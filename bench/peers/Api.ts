@@ -53,6 +53,7 @@ export const tokenSettings = (): TokenSettings => ({
 
 interface Principal {
   readonly user: Sql.UserRow
+  readonly role: Sql.CallerRow["role"]
   readonly grants: ReadonlyArray<Sql.GrantRow>
 }
 
@@ -79,13 +80,12 @@ const findPrincipal = async (store: Store, tokens: TokenSettings, authorization:
   } catch {
     return null
   }
-  // A token outlives neither its session (logout, revocation) nor the session's expiry.
-  const [session] = await store.query<Sql.SessionRow>(Sql.sessionById, [sessionId])
-  if (session === undefined || session.revoked_at !== null || session.expires_at <= new Date() || session.user_id !== userId) return null
-  const [user] = await store.query<Sql.UserRow>(Sql.userById, [userId])
-  if (user === undefined) return null
-  const role = user.role_id === null ? undefined : (await store.query<Sql.RoleRow>(Sql.roleById, [user.role_id]))[0]
-  return { user, grants: Access.union(user.permissions, role?.permissions ?? []) }
+  // A token outlives neither its session (logout, revocation) nor the session's expiry; one statement reads all.
+  const [caller] = await store.query<Sql.CallerRow>(Sql.callerBySession, [sessionId])
+  if (caller === undefined) return null
+  const { role, session, ...user } = caller
+  if (session.revokedAt !== null || new Date(session.expiresAt) <= new Date() || session.userId !== userId) return null
+  return { user, role, grants: Access.union(user.permissions, role?.permissions ?? []) }
 }
 
 /** A request's context: the caller (looked up at most once, only if a field asks) and the role loader. */
@@ -121,7 +121,8 @@ const userView = (user: Sql.UserRow) => ({
 })
 type UserView = ReturnType<typeof userView>
 
-const roleOf = (user: UserView, context: PeerContext) => (user.roleId === null ? Promise.resolve(null) : context.roles.load(user.roleId))
+const roleOf = (user: UserView & { readonly knownRole?: Sql.CallerRow["role"] }, context: PeerContext) =>
+  user.knownRole !== undefined ? Promise.resolve(user.knownRole) : user.roleId === null ? Promise.resolve(null) : context.roles.load(user.roleId)
 
 const userFields = {
   role: async (user: UserView, _: unknown, context: PeerContext) => {
@@ -175,18 +176,21 @@ const checked = (input: GrantInput): Sql.GrantRow => {
 
 class Conflict extends Error {}
 
+/** Read once per process, as ours keeps it (PermissionCataloguePg.ts). */
+let catalogueRead: Promise<ReadonlyArray<Sql.PermissionRow>> | undefined
+const knownCatalogue = (store: Store) => (catalogueRead ??= store.query<Sql.PermissionRow>(Sql.catalogue))
+
 const attach = async (store: Store, actor: Principal, accessKey: string, requested: ReadonlyArray<Sql.GrantRow>) =>
   store.transaction(async (query) => {
     const [user] = await query<Sql.UserRow>(Sql.userByAccessKey, [accessKey])
     if (user === undefined) return fail("USER_NOT_FOUND", `User ${accessKey} not found`)
-    const catalogue = await query<Sql.PermissionRow>(Sql.catalogue)
+    const catalogue = await knownCatalogue(store)
     for (const grant of requested) {
       const listed = catalogue.some((p) => p.resource === grant.resource && p.action === grant.action && p.is_conditional === grant.isConditional)
       if (!listed) fail("BAD_USER_INPUT", `${grant.resource}:${grant.action} is not in the catalogue`)
       if (!Access.covers(actor.grants, grant)) fail("FORBIDDEN", `cannot hand out ${grant.resource}:${grant.action}`)
     }
     const grants = Access.union(user.permissions, requested)
-    await query(Sql.savepoint)
     const updated = await query(Sql.updateUser, [user.email, user.name, user.password_hash, user.role_id, user.password_changed_at, user.id, user.version])
     if (updated.length === 0) throw new Conflict()
     await query(Sql.deleteUserGrants, [user.id])
@@ -201,10 +205,10 @@ export const makeResolvers = async (store: Store, tokens: TokenSettings) => {
   const decoy = await hash(randomBytes(16).toString("base64url"), argon2)
   return {
     Query: {
+      // From the caller as read with the session, as ours answers.
       me: async (_: unknown, __: unknown, context: PeerContext) => {
         const caller = await signedIn(context)
-        const [user] = await store.query<Sql.UserRow>(Sql.userById, [caller.user.id])
-        return user === undefined ? null : userView(user)
+        return { ...userView(caller.user), knownRole: caller.role }
       },
       users: async (_: unknown, args: PageArgs, context: PeerContext) => {
         const { granted } = await allowed(context, "user", "LIST")

@@ -2,9 +2,9 @@
  * The statements the peer servers send: COPIED AS TEXT from what our PostgreSQL adapters send
  * (src/auth/adapters/postgres/UserRepositoryPg.ts, RoleRepositoryPg.ts, PermissionCataloguePg.ts,
  * Rows.ts, src/database/Keyset.ts, src/database/OutboxPg.ts, and the sessions' adapter), as captured
- * from node-postgres while our server answered the four benchmark operations (2026-11-24; the compare
+ * from node-postgres while our server answered the four benchmark operations (2026-12-04; the compare
  * benchmark checks it again on every PostgreSQL run, support/CompareSql.ts). Same text, same parameters, same
- * order, transactions and savepoint included, so a difference in the comparison is the server's, not
+ * order, transactions and savepoints included, so a difference in the comparison is the server's, not
  * the database's. If the adapters' SQL changes, capture it again and update this file.
  */
 
@@ -20,8 +20,6 @@ const selectRoles = `SELECT r.id, r.code, r.name, r.created_at, r.version,
       ${grantsOf("role_permissions", "role_id", "r.id")} AS permissions
       FROM roles r`
 
-/** $1 user id. */
-export const userById = `${selectUsers} WHERE u.id = $1 `
 /** $1 access key. */
 export const userByAccessKey = `${selectUsers} WHERE u.access_key = $1 `
 /** Keyset.ts's first page without a filter: $1 page size + 1. */
@@ -30,8 +28,6 @@ export const usersFirstPage = `${selectUsers} WHERE 1=1 ORDER BY u.created_at AS
 export const usersFirstPageOf =
   `${selectUsers} WHERE u.access_key IN (SELECT json_array_elements_text($1::json)) ORDER BY u.created_at ASC, u.id ASC LIMIT $2`
 
-/** $1 role id. */
-export const roleById = `${selectRoles} WHERE r.id = $1 `
 /** The role loader's batch: $1 role ids as a JSON array. */
 export const rolesByIds = `${selectRoles} WHERE r.id IN (SELECT json_array_elements_text($1::json)::uuid) `
 
@@ -53,8 +49,19 @@ export const insertOutbox = `INSERT INTO outbox (id, type, payload, occurred_at)
             SELECT e.id, e.type, e.payload, e."occurredAt"
             FROM json_to_recordset($1::json)
               AS e (id uuid, type text, payload jsonb, "occurredAt" timestamptz)`
-/** The access token's session (`sid`), read on every authenticated request: $1 session id. */
-export const sessionById = `SELECT id, user_id, created_at, expires_at, revoked_at, revoked_reason FROM sessions WHERE id = $1`
+/**
+ * The caller, read on every authenticated request (CallersPg.ts): the access token's session (`sid`),
+ * its user with their grants, and their role with its grants, in one statement. $1 session id.
+ */
+export const callerBySession = `SELECT json_build_object('id', s.id, 'userId', s.user_id, 'createdAt', s.created_at, 'expiresAt', s.expires_at,
+            'revokedAt', s.revoked_at, 'revokedReason', s.revoked_reason) AS session,
+          u.id, u.access_key, u.email, u.name, u.password_hash, u.role_id, u.created_at, u.password_changed_at, u.version,
+          ${grantsOf("user_permissions", "user_id", "u.id")} AS permissions,
+          CASE WHEN r.id IS NULL THEN NULL ELSE json_build_object('id', r.id, 'code', r.code, 'name', r.name,
+            'createdAt', r.created_at, 'version', r.version,
+            'permissions', ${grantsOf("role_permissions", "role_id", "r.id")}) END AS role
+          FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN roles r ON r.id = u.role_id
+          WHERE s.id = $1`
 /** A sign-in first drops the user's expired sessions: $1 user id, $2 now. */
 export const deleteExpiredSessions = `DELETE FROM sessions WHERE user_id = $1 AND expires_at <= $2`
 /** $1 id, $2 user id, $3 created at, $4 expires at, $5 revoked at, $6 revoked reason. */
@@ -63,7 +70,7 @@ export const insertSession =
 /** $1 SHA-256 of the refresh token, $2 session id, $3 issued at, $4 expires at, $5 used at. */
 export const insertRefreshToken =
   `INSERT INTO refresh_tokens ("token_hash","session_id","issued_at","expires_at","used_at") VALUES ($1,$2,$3,$4,$5)`
-/** @effect/sql names the savepoint of a transaction nested in another (the repository's save inside the command's unit of work). */
+/** @effect/sql names the savepoint of a transaction nested in another (the sessions' writes inside the sign-in's unit of work). */
 export const savepoint = "SAVEPOINT effect_sql_1"
 
 export interface GrantRow {
@@ -86,11 +93,10 @@ export interface UserRow {
   readonly permissions: ReadonlyArray<GrantRow>
 }
 
-export interface SessionRow {
-  readonly id: string
-  readonly user_id: string
-  readonly expires_at: Date
-  readonly revoked_at: Date | null
+/** callerBySession's row: the user's columns, the session and the role as JSON (dates as text). */
+export interface CallerRow extends UserRow {
+  readonly session: { readonly userId: string; readonly expiresAt: string; readonly revokedAt: string | null }
+  readonly role: { readonly id: string; readonly code: string; readonly name: string; readonly permissions: ReadonlyArray<GrantRow> } | null
 }
 
 export interface RoleRow {
