@@ -3,13 +3,14 @@
  * (/metrics, /readyz, the JWKS), each request with a request id and an access log line (AccessLog.ts). The layer also outputs HttpServer, so callers can read the bound address
  * (tests listen on port 0).
  */
-import { type HttpApp, HttpMiddleware, HttpRouter, HttpServer, HttpServerResponse } from "@effect/platform"
-import { NodeHttpServer } from "@effect/platform-node"
+import { type HttpApp, HttpMiddleware, HttpRouter, HttpServer, type HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { NodeHttpServer, NodeHttpServerRequest } from "@effect/platform-node"
 import { Deferred, Duration, Effect, Exit, Layer, type Option } from "effect"
 import type { GraphQLSchema } from "../graphql/GraphQLJs.js"
 import type { QueryLimits } from "../graphql/Limits.js"
 import { createServer } from "node:http"
 import type * as Http from "node:http"
+import type * as Net from "node:net"
 import type { ServerConfig } from "../Config.js"
 import * as GraphQLMetrics from "../observability/GraphQLMetrics.js"
 import * as AccessLog from "./AccessLog.js"
@@ -40,12 +41,39 @@ export const router = <R>(
   )
 
 /**
+ * Who closed a request's connection before its answer, for the access log (AccessLog.Connection).
+ * `cutAll` is the drain's last resort: it marks the connections still open, then closes them, so
+ * their requests are told from those whose clients had left (and Node's 408s, which destroy the
+ * socket with their own error).
+ */
+const connections = (server: Http.Server) => {
+  const open = new Set<Net.Socket>()
+  const cut = new WeakSet<Net.Socket>()
+  server.on("connection", (socket: Net.Socket) => {
+    open.add(socket)
+    socket.once("close", () => open.delete(socket))
+  })
+  const of: AccessLog.ConnectionOf = (request: HttpServerRequest.HttpServerRequest) => {
+    const socket = NodeHttpServerRequest.toIncomingMessage(request).socket
+    if (socket.writable) return "open"
+    if (cut.has(socket)) return "drained"
+    return (socket.errored as NodeJS.ErrnoException | null)?.code === "ERR_HTTP_REQUEST_TIMEOUT" ? "receive_timeout" : "client_closed"
+  }
+  const cutAll = () => {
+    // One its client already ended is not writable: that request was the client's to leave.
+    for (const socket of open) if (socket.writable) cut.add(socket)
+    server.closeAllConnections()
+  }
+  return { of, cutAll }
+}
+
+/**
  * Graceful shutdown: stop accepting, let requests in flight finish (their transactions commit) for
- * up to `timeout`, then close what is left (their fibers are interrupted, their transactions roll
- * back). Keep-alive connections are closed as soon as they go idle, so a client cannot slip a new
+ * up to `timeout`, then close what is left (`cutAll`: their fibers are interrupted, their transactions
+ * roll back). Keep-alive connections are closed as soon as they go idle, so a client cannot slip a new
  * request in. Released before the request handler is removed, and before the database closes.
  */
-const drainOnClose = (server: Http.Server, timeout: Duration.Duration) =>
+const drainOnClose = (server: Http.Server, timeout: Duration.Duration, cutAll: () => void) =>
   Layer.scopedDiscard(Effect.addFinalizer(() =>
     Effect.gen(function*() {
       if (!server.listening) return
@@ -59,7 +87,7 @@ const drainOnClose = (server: Http.Server, timeout: Duration.Duration) =>
         Effect.timeout(timeout),
         Effect.catchTag("TimeoutException", () =>
           Effect.logWarning(`requests still running after ${Duration.format(timeout)}; closing their connections`).pipe(
-            Effect.zipRight(Effect.sync(() => server.closeAllConnections())),
+            Effect.zipRight(Effect.sync(cutAll)),
             Effect.zipRight(Deferred.await(closed))
           )),
         Effect.ensuring(Effect.sync(() => clearInterval(closeIdle)))
@@ -109,12 +137,13 @@ export const layer = <R>(
     connectionsCheckingInterval: 1000
   })
   const early = EarlyRequests.hold(server)
+  const connection = connections(server)
   // Built last, released first: the drain runs while requests are still being handled. Requests that
   // came between listening and serving are handed on once the handler is there (EarlyRequests.ts).
-  return drainOnClose(server, config.drainTimeout).pipe(
+  return drainOnClose(server, config.drainTimeout, connection.cutAll).pipe(
     Layer.provideMerge(Layer.effectDiscard(early.release)),
     Layer.provideMerge(Layer.unwrapEffect(Effect.map(GraphiQL.load(config.graphiql), (graphiql) => HttpServer.serve(
-      RequestId.middleware(AccessLog.middleware(record)(securityHeaders(cors(config.corsOrigins)(ClientAddress.middleware(config.trustProxy)(router<R>(schema, limits, graphiql, routes))))))
+      RequestId.middleware(AccessLog.middleware(record, connection.of)(securityHeaders(cors(config.corsOrigins)(ClientAddress.middleware(config.trustProxy)(router<R>(schema, limits, graphiql, routes))))))
     )))),
     Layer.provideMerge(NodeHttpServer.layer(() => server, { host: config.host, port: config.port }))
   )

@@ -6,7 +6,14 @@
  */
 import { Effect, Metric, MetricBoundaries } from "effect"
 
-export type Outcome = "ok" | "errors" | "refused" | "timeout"
+/**
+ * `client_closed`: the client closed the connection before the answer; `drained`: the server's drain
+ * closed it at DRAIN_TIMEOUT. Neither request was answered (AccessLog.ts tells them apart).
+ */
+export type Outcome = "ok" | "errors" | "refused" | "timeout" | "client_closed" | "drained"
+
+/** Outcomes of requests whose connection closed before their answer. */
+const unanswered: ReadonlySet<Outcome> = new Set(["client_closed", "drained"])
 
 export interface Facts {
   /** Set once the document is valid and its operation picked; undefined: refused before that. */
@@ -17,7 +24,7 @@ export interface Facts {
 }
 
 export const requestsTotal = Metric.counter("kingdom_graphql_requests_total", {
-  description: "GraphQL requests by operation, type (query, mutation) and outcome (ok, errors, refused, timeout)",
+  description: "GraphQL requests by operation, type (query, mutation) and outcome (ok, errors, refused, timeout, client_closed, drained)",
   incremental: true
 })
 
@@ -67,7 +74,10 @@ const memo = <K, V>(make: (key: K) => V) => {
   }
 }
 
-/** Records one request under its bounded operation label. */
+/**
+ * Records one request under its bounded operation label. An unanswered one is counted, not timed: how
+ * long until its connection closed is no latency of answers.
+ */
 export const recorder = (maxOperations: number): Recorder => {
   const labelOf = operationLabels(maxOperations)
   const requests = memo((key: string) => {
@@ -78,12 +88,10 @@ export const recorder = (maxOperations: number): Recorder => {
   const errors = memo((code: string) => Metric.tagged(errorsTotal, "code", code))
   return (facts, seconds) => {
     const operation = labelOf(facts)
-    return Effect.zipRight(
-      Effect.zipRight(
-        Metric.increment(requests(`${operation}\u0000${facts.operationType ?? "unknown"}\u0000${facts.outcome}`)),
-        Metric.update(duration(operation), seconds)
-      ),
+    const counted = Effect.zipRight(
+      Metric.increment(requests(`${operation}\u0000${facts.operationType ?? "unknown"}\u0000${facts.outcome}`)),
       Effect.forEach(facts.errorCodes, (code) => Metric.increment(errors(code)), { discard: true })
     )
+    return unanswered.has(facts.outcome) ? counted : Effect.zipRight(counted, Metric.update(duration(operation), seconds))
   }
 }

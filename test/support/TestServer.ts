@@ -87,8 +87,18 @@ export interface TokenOptions {
   readonly dataDir?: string
 }
 
-/** The e2e server, with `overrides` on its HTTP settings (GraphiQL off, say); `layer` is the usual one. */
-export const make = (overrides: Partial<AppConfig.ServerConfig> = {}, tokens: TokenOptions = {}, throttle: ThrottleSettings = rateLimits, graphql: GraphQLOptions = {}): Layer.Layer<TestServer | MailerMemory.SentMail, unknown> => Layer.unwrapScoped(Effect.gen(function*() {
+/**
+ * The e2e server, with `overrides` on its HTTP settings (GraphiQL off, say); `layer` is the usual one.
+ * It logs from `logLevel` up: by default warnings and errors, as the failures tests provoke are logged
+ * at INFO or below; a test about the log lines themselves passes LogLevel.All.
+ */
+export const make = (
+  overrides: Partial<AppConfig.ServerConfig> = {},
+  tokens: TokenOptions = {},
+  throttle: ThrottleSettings = rateLimits,
+  graphql: GraphQLOptions = {},
+  logLevel: LogLevel.LogLevel = LogLevel.Warning
+): Layer.Layer<TestServer | MailerMemory.SentMail, unknown> => Layer.unwrapScoped(Effect.gen(function*() {
   const dataDir = tokens.dataDir ?? (yield* temporaryDataDir)
   const keys = yield* SigningKeys.resolve({ secret: Option.none(), privateKey: Option.none(), verifyKeys: Option.none(), ...tokens.keys, environment: "test", dataDir })
   const schema = yield* GraphQLSchema.make<Composition.ApiServices | SqlClient.SqlClient>([...Composition.apis, ...graphql.modules ?? []])
@@ -111,9 +121,8 @@ export const make = (overrides: Partial<AppConfig.ServerConfig> = {}, tokens: To
   const subscribers = Layer.scopedDiscard(Effect.forkScoped(Dispatcher.run(Composition.subscribers, eventOptions)))
   return Layer.mergeAll(server, bootstrap, subscribers).pipe(Layer.provideMerge(services))
 })).pipe(
-  // Failures the tests provoke are logged at INFO or below; warnings and errors still show. The
-  // scheduler is main.ts's.
-  Layer.provide(Layer.merge(Logger.minimumLogLevel(LogLevel.Warning), FairScheduler.layer))
+  // The scheduler is main.ts's.
+  Layer.provide(Layer.merge(Logger.minimumLogLevel(logLevel), FairScheduler.layer))
 )
 
 export const layer = make()

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { operationLabels } from "../../../src/observability/GraphQLMetrics.js"
+import { Effect, Metric } from "effect"
+import { type Facts, operationLabels, recorder, requestDuration, requestsTotal } from "../../../src/observability/GraphQLMetrics.js"
 
 const query = (operationName: string | null) => ({ operationName, operationType: "query", outcome: "ok" as const, errorCodes: [] })
 
@@ -16,4 +17,29 @@ describe("operation labels", () => {
     expect(label(query(null))).toBe("anonymous")
     expect(label({ outcome: "refused", errorCodes: ["GRAPHQL_PARSE_FAILED"] })).toBe("invalid")
   })
+})
+
+/** What /metrics would show for one mutation: its requests by outcome, and how many were timed. */
+const observed = (operation: string) => {
+  const requests = (outcome: Facts["outcome"]) =>
+    Effect.map(Metric.value(requestsTotal.pipe(Metric.tagged("operation", operation), Metric.tagged("type", "mutation"), Metric.tagged("outcome", outcome))), (state) => state.count)
+  return Effect.all({
+    ok: requests("ok"),
+    clientClosed: requests("client_closed"),
+    drained: requests("drained"),
+    timed: Effect.map(Metric.value(Metric.tagged(requestDuration, "operation", operation)), (state) => state.count)
+  })
+}
+
+describe("the recorder", () => {
+  it.effect("counts a request whose connection closed before its answer by its own outcome, without timing it as an answer", () =>
+    Effect.gen(function*() {
+      const record = recorder(10)
+      const mutation = (outcome: Facts["outcome"]): Facts => ({ operationName: "HungUp", operationType: "mutation", outcome, errorCodes: [] })
+      yield* record(mutation("ok"), 0.2)
+      yield* record(mutation("client_closed"), 7)
+      yield* record(mutation("client_closed"), 9)
+      yield* record(mutation("drained"), 10)
+      expect(yield* observed("HungUp")).toEqual({ ok: 1, clientClosed: 2, drained: 1, timed: 1 })
+    }))
 })
