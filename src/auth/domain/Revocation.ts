@@ -10,7 +10,7 @@ export const taken = (before: ReadonlyArray<Grant.Grant>, after: ReadonlyArray<G
   const remaining = Policy.compile(after)
   return Grant.normalize(before.flatMap((grant) => {
     if (Policy.covers(remaining, grant)) return []
-    if (!grant.isConditional || grant.scope.includes(Grant.everyInstance)) return [grant]
+    // An unconditional grant (no scope) or a grant of `*` (which no instance list reaches) comes out whole.
     const kept = Policy.access(remaining, grant.resource, grant.action)
     return [Grant.make(grant, grant.scope.filter((instance) => !Policy.allowsInstance(kept, instance)))]
   }))
