@@ -25,7 +25,7 @@ const transforms = { transformQueryNames: String.camelToSnake, transformResultNa
  * server fails start-up with a message; an exhausted pool fails a query after 10 s instead of queueing it
  * without end.
  */
-const connectTimeout = Duration.seconds(10)
+export const connectTimeout = Duration.seconds(10)
 
 const postgres = (url: Redacted.Redacted, config: DatabaseConfig) =>
   Effect.gen(function*() {

@@ -126,7 +126,9 @@ describe.concurrent("kingdom (the operators' command line)", () => {
       expect(answer.data).toEqual({ me: { accessKey: "alice" } })
       expect(locked).toMatch(/^kingdom: The data directory .* is in use by process \d+\. Stop that server/)
       expect(locked).not.toContain("\n")
-    }).pipe(Effect.scoped), 180_000)
+      // A bound against hangs only: some thirty processes, each compiling with tsx, took 130 s alone and
+      // over 180 s beside the rest of the suite on a loaded 2-core machine.
+    }).pipe(Effect.scoped), 600_000)
   it.live.skipIf(Option.isNone(TestDatabases.postgresUrl))(
     `on a scratch PostgreSQL database${Option.isNone(TestDatabases.postgresUrl) ? ` (${TestDatabases.skipReason})` : ""}`,
     () =>

@@ -17,6 +17,7 @@ import * as DataDirLock from "../../src/database/DataDirLock.js"
 import { freePort } from "../support/FreePort.js"
 import { ServerProcess } from "../support/ServerProcess.js"
 import * as ServerProcessLayer from "../support/ServerProcess.js"
+import { suiteName } from "../support/Skips.js"
 import { admin, adminToken, TestServer } from "../support/TestServer.js"
 
 const projectRoot = fileURLToPath(new URL("../..", import.meta.url))
@@ -94,7 +95,8 @@ describe("the data directory's permissions, on the server process", () => {
 
   // Only root can hand the server a directory it does not own (it runs as nobody here); CI runs as root.
   const root = process.getuid?.() === 0
-  it.scopedLive.skipIf(!root)("one this process cannot restrict (not its owner) refuses the start in one line saying what to run", () =>
+  const notRoot = root ? undefined : "needs root, to hand the server a directory it does not own"
+  it.scopedLive.skipIf(!root)(suiteName("one this process cannot restrict (not its owner) refuses the start in one line saying what to run", notRoot), () =>
     Effect.gen(function*() {
       const dataDir = yield* temporaryDir
       Fs.chmodSync(dataDir, 0o755)

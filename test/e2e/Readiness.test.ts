@@ -11,6 +11,7 @@ import * as Migrations from "../../src/database/Migrations.js"
 import * as Readiness from "../../src/observability/Readiness.js"
 import { send } from "../support/HttpProbe.js"
 import * as NatsServer from "../support/NatsServer.js"
+import * as Skips from "../support/Skips.js"
 import { ServerProcess } from "../support/ServerProcess.js"
 import * as ServerProcessLayer from "../support/ServerProcess.js"
 import * as SmtpServer from "../support/SmtpServer.js"
@@ -84,8 +85,11 @@ const production = Layer.unwrapScoped(Effect.gen(function*() {
   return Layer.effect(TestServer, Effect.map(ServerProcess, ({ baseUrl }) => ({ baseUrl }))).pipe(Layer.provideMerge(server))
 }))
 
-describe.skipIf(Option.isNone(TestDatabases.postgresUrl))(
-  `/readyz with PostgreSQL and NATS${Option.isNone(TestDatabases.postgresUrl) ? ` (skipped: ${TestDatabases.skipReason})` : ""}`,
+const withoutPostgres = Option.isNone(TestDatabases.postgresUrl) ? TestDatabases.skipReason : undefined
+const withNatsSkip = Skips.reason(withoutPostgres, NatsServer.unavailable)
+
+describe.skipIf(withNatsSkip !== undefined)(
+  Skips.suiteName("/readyz with PostgreSQL and NATS", withNatsSkip),
   () => {
     layer(world, { timeout: Duration.seconds(180), excludeTestServices: true })((it) => {
       it.effect("is ready with every check passing, 503 naming NATS while it is down, ready again once it is back", () =>

@@ -12,6 +12,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { SqlError } from "@effect/sql/SqlError"
 import { Cause, Deferred, Duration, Effect, Exit, Fiber, Layer, Redacted, Ref, Schedule } from "effect"
 import * as Composition from "../../src/Composition.js"
+import * as Database from "../../src/database/Database.js"
 import * as PostgresTestServer from "../support/PostgresTestServer.js"
 import { PrivatePostgres } from "../support/PrivatePostgres.js"
 import * as PrivatePostgresLayer from "../support/PrivatePostgres.js"
@@ -145,18 +146,19 @@ describe.skipIf(PrivatePostgresLayer.unavailable !== undefined)(suite, () => {
       yield* bounded(commandOk("createUser", "CreateUser", before, token))
 
       yield* pg.stop
+      // Promptly: each answer comes before the pool's connect timeout could have fired, so none waited for it.
+      const promptly = <A, E, R>(effect: Effect.Effect<A, E, R>) => timed(bounded(effect, Database.connectTimeout))
       const whileDown = yield* Effect.forEach([1, 2, 3], () =>
         Effect.all([
-          timed(bounded(graphql(meQuery, {}, token))),
-          timed(bounded(command("createUser", "CreateUser", newUser("while-down"), token))),
-          timed(bounded(graphql(authenticate, { command: { accessKey: before.accessKey, password: before.password } })))
+          promptly(graphql(meQuery, {}, token)),
+          promptly(command("createUser", "CreateUser", newUser("while-down"), token)),
+          promptly(graphql(authenticate, { command: { accessKey: before.accessKey, password: before.password } }))
         ]))
       for (const { value } of whileDown.flat()) internalError(value)
       const url = yield* baseUrl
       const health = yield* Effect.promise(() => fetch(`${url}/healthz`))
       expect(health.status, "the process is alive").toBe(200)
       const slowest = Math.max(...whileDown.flat().map((answer) => answer.millis))
-      expect(slowest, "errors come at once, not after connect timeouts").toBeLessThan(2_000)
 
       yield* pg.start
       const restarted = Date.now()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect } from "effect"
+import { Deferred, Duration, Effect } from "effect"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
 import * as EarlyRequests from "../../src/http/EarlyRequests.js"
@@ -8,6 +8,20 @@ const listening = (server: Http.Server) =>
   Effect.async<string>((resume) => {
     server.listen(0, "127.0.0.1", () => resume(Effect.succeed(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)))
   })
+
+/**
+ * Resolves once the server has emitted its first `request` event, whoever listens. (A listener of
+ * our own would change what is tested: the hold acts only while it is the sole listener.)
+ */
+const firstRequestEmitted = (server: Http.Server) =>
+  Effect.tap(Deferred.make<void>(), (emitted) =>
+    Effect.sync(() => {
+      const emit = server.emit.bind(server) as (event: string | symbol, ...args: Array<unknown>) => boolean
+      server.emit = ((event: string | symbol, ...args: Array<unknown>) => {
+        if (event === "request") Deferred.unsafeDone(emitted, Effect.void)
+        return emit(event, ...args)
+      }) as typeof server.emit
+    }))
 
 const text = (url: string) =>
   Effect.promise(() => fetch(url).then((response) => response.text())).pipe(
@@ -20,10 +34,11 @@ describe("requests that arrive before the server's handler", () => {
       const server = Http.createServer()
       yield* Effect.addFinalizer(() => Effect.sync(() => server.close()))
       const early = EarlyRequests.hold(server)
+      const arrived = yield* firstRequestEmitted(server)
       const url = yield* listening(server)
       // Listening, no handler yet: the gap @effect/platform-node leaves between listen and serve.
       const first = yield* Effect.fork(text(url))
-      yield* Effect.sleep(Duration.millis(300))
+      yield* Deferred.await(arrived)
       let handled = 0
       server.on("request", (_request, response) => response.end(`answer ${++handled}`))
       yield* early.release

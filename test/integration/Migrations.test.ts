@@ -5,7 +5,8 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Migrations from "../../src/database/Migrations.js"
-import { backends, postgresUrl, TestMigrations } from "../support/TestDatabases.js"
+import { suiteName } from "../support/Skips.js"
+import { backends, postgresUrl, skipReason, TestMigrations } from "../support/TestDatabases.js"
 
 const versions = Fs.readdirSync(Migrations.projectMigrationsDir)
   .filter((file) => file.endsWith(".sql"))
@@ -33,7 +34,7 @@ const appliedVersions = Effect.gen(function*() {
 })
 
 for (const backend of backends) {
-  describe.skipIf(backend.skip !== undefined)(`Migrations on ${backend.name}`, () => {
+  describe.skipIf(backend.skip !== undefined)(suiteName(`Migrations on ${backend.name}`, backend.skip), () => {
     layer(backend.layer())((it) => {
       it.effect("records every migration in schema_migrations", () =>
         Effect.gen(function*() {
@@ -75,7 +76,7 @@ for (const backend of backends) {
 }
 
 // `it.live` outside layer(): @effect/vitest 0.30's layer() rebinds the shared `it.effect` to its own layer.
-describe.skipIf(postgresUrl._tag === "None")("Migrations.migratePostgres errors", () => {
+describe.skipIf(postgresUrl._tag === "None")(suiteName("Migrations.migratePostgres errors", postgresUrl._tag === "None" ? skipReason : undefined), () => {
   it.live("never shows the password", () =>
     Effect.gen(function*() {
       const url = new URL(postgresUrl._tag === "Some" ? postgresUrl.value : "postgres://localhost/")

@@ -9,6 +9,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Migrations from "../../src/database/Migrations.js"
 import * as PgliteClient from "../../src/database/PgliteClient.js"
+import { suiteName } from "../support/Skips.js"
 import { backends, pglite } from "../support/TestDatabases.js"
 
 const newRole = (code: string) => ({
@@ -28,7 +29,7 @@ const insertRole = (code: string) =>
 
 // The same SQL must mean the same thing on both backends; repositories are written once.
 for (const backend of backends) {
-  describe.skipIf(backend.skip !== undefined)(`SQL on ${backend.name}`, () => {
+  describe.skipIf(backend.skip !== undefined)(suiteName(`SQL on ${backend.name}`, backend.skip), () => {
     layer(backend.layer())((it) => {
       it.effect("binds parameters and parses values as node-postgres does", () =>
         Effect.gen(function*() {

@@ -38,6 +38,7 @@ import {
 import * as Loaders from "../../src/graphql/Loaders.js"
 import * as GraphQLSchema from "../../src/graphql/Schema.js"
 import { randomKey, uuid } from "../support/RandomRefs.js"
+import { suiteName } from "../support/Skips.js"
 import * as StatementCounter from "../support/StatementCounter.js"
 import { backends } from "../support/TestDatabases.js"
 import * as TestLayers from "../support/TestLayers.js"
@@ -187,7 +188,7 @@ const unbatched = Effect.map(GraphQLSchema.make([AuthApi.api]), (schema) => {
 const usersOf = (result: ExecutionResult) => (result.data as any).users
 
 for (const backend of backends) {
-  describe.skipIf(backend.skip !== undefined)(`statements per request on ${backend.name}`, () => {
+  describe.skipIf(backend.skip !== undefined)(suiteName(`statements per request on ${backend.name}`, backend.skip), () => {
     layer(world.pipe(Layer.provideMerge(services), Layer.provideMerge(backend.layer())), { excludeTestServices: true, timeout: "60 seconds" })(
       (it) => {
         it.effect("counts every statement: plain, in a transaction, streamed, and from a DataLoader batch", () =>

@@ -1,7 +1,10 @@
 /**
  * A private nats-server with JetStream for one test: its own free port and a temporary store
  * directory, so tests never touch a shared broker and may stop and restart it (JetStream state
- * survives, being on disk). Killed and its directory removed when the test's scope closes.
+ * survives, being on disk). Killed and its directory removed when the test's scope closes. Without
+ * the binary, suites skip with `unavailable` as their reason:
+ *
+ *   describe.skipIf(NatsServer.unavailable !== undefined)(suiteName("…", NatsServer.unavailable), () => …)
  */
 import { Context, Data, Duration, Effect, Layer, Ref } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
@@ -10,7 +13,25 @@ import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 
-const binary = Fs.existsSync("/usr/sbin/nats-server") ? "/usr/sbin/nats-server" : "nats-server"
+const executable = (file: string) => {
+  try {
+    Fs.accessSync(file, Fs.constants.X_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Debian's package installs it outside a normal user's PATH. (PATH is about the machine, not the server.) */
+const binary: string | undefined = ["/usr/sbin", ...(process.env["PATH"] ?? "").split(Path.delimiter)]
+  .filter((dir) => dir !== "")
+  .map((dir) => Path.join(dir, "nats-server"))
+  .find(executable)
+
+/** Why NATS tests cannot run here; undefined when they can. */
+export const unavailable: string | undefined = binary === undefined
+  ? "nats-server not found on PATH or in /usr/sbin (apt-get install nats-server, or nix develop)"
+  : undefined
 const readyTimeout = Duration.seconds(10)
 const stopTimeout = Duration.seconds(10)
 
@@ -46,6 +67,7 @@ const exited = (child: ChildProcess) =>
 /** Spawns the server and waits for its "Server is ready" line (JetStream is up by then). */
 const launch = (port: number, storeDir: string) =>
   Effect.async<ChildProcess, NatsServerFailed>((resume) => {
+    if (binary === undefined) return resume(Effect.fail(new NatsServerFailed({ reason: unavailable! })))
     const child = spawn(binary, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir], { stdio: ["ignore", "ignore", "pipe"] })
     let output = ""
     const fail = (reason: string) => resume(Effect.fail(new NatsServerFailed({ reason: `${reason}\n${output}` })))

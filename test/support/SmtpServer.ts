@@ -45,6 +45,8 @@ export interface SmtpServer {
   readonly rejectNext: (count: number) => Effect.Effect<void>
   /** Takes the next `count` messages but never answers DATA, as an overloaded server might. */
   readonly stallNext: (count: number) => Effect.Effect<void>
+  /** How many messages it has taken and left unanswered so far (stallNext). */
+  readonly stalled: Effect.Effect<number>
   /** Stops listening and drops open connections (pooled ones included): the server is down. */
   readonly stop: Effect.Effect<void>
   /** Listens again on the same port. */
@@ -59,6 +61,7 @@ export const make = (options: SmtpServerOptions = {}): Effect.Effect<SmtpServer,
     const received: Array<ReceivedMail> = []
     let toReject = 0
     let toStall = 0
+    let stalled = 0
     let server: SMTPServer | undefined
 
     const onData = (stream: SMTPServerDataStream, session: SMTPServerSession, done: (error?: Error | null) => void) => {
@@ -67,6 +70,7 @@ export const make = (options: SmtpServerOptions = {}): Effect.Effect<SmtpServer,
       stream.on("end", () => {
         if (toStall > 0) {
           toStall--
+          stalled++
           return
         }
         if (toReject > 0) {
@@ -131,6 +135,7 @@ export const make = (options: SmtpServerOptions = {}): Effect.Effect<SmtpServer,
       received: Effect.sync(() => [...received]),
       rejectNext: (count) => Effect.sync(() => void (toReject = count)),
       stallNext: (count) => Effect.sync(() => void (toStall = count)),
+      stalled: Effect.sync(() => stalled),
       stop,
       start: Effect.asVoid(listen(port))
     }

@@ -1,6 +1,9 @@
 import { HttpApp, HttpRouter } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Option, Redacted } from "effect"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
 import * as Readiness from "../../../src/observability/Readiness.js"
 
 const development: Readiness.Disclosure = { environment: "development", token: Option.none() }
@@ -59,9 +62,19 @@ describe("/readyz", () => {
       expect(yield* probe(failing, development)).toEqual(expected)
     }))
 
-  it("expects a version for every migration file", () => {
-    const versions = Readiness.expectedVersions()
-    expect(versions.length).toBeGreaterThanOrEqual(4)
-    expect(versions.every((version) => /^\d{14}$/.test(version))).toBe(true)
+  it("expects a version for every migration file, and only for those", () => {
+    const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "kingdom-versions-"))
+    try {
+      for (const file of ["20990102000000_second.sql", "20990101000000_first.sql", "README.md", "20990103000000_draft.sql.orig"]) {
+        Fs.writeFileSync(Path.join(dir, file), "")
+      }
+      expect(Readiness.expectedVersions(dir)).toEqual(["20990101000000", "20990102000000"])
+    } finally {
+      Fs.rmSync(dir, { recursive: true, force: true })
+    }
+    // The project's own: one per file in db/migrations, read here without the code under test.
+    const files = Fs.readdirSync(new URL("../../../db/migrations/", import.meta.url)).filter((file) => file.endsWith(".sql"))
+    expect(files.length).toBeGreaterThan(0)
+    expect(Readiness.expectedVersions()).toEqual(files.map((file) => /^(\d{14})_/.exec(file)![1]).sort())
   })
 })
