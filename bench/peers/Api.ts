@@ -180,11 +180,12 @@ class Conflict extends Error {}
 let catalogueRead: Promise<ReadonlyArray<Sql.PermissionRow>> | undefined
 const knownCatalogue = (store: Store) => (catalogueRead ??= store.query<Sql.PermissionRow>(Sql.catalogue))
 
-const attach = async (store: Store, actor: Principal, accessKey: string, requested: ReadonlyArray<Sql.GrantRow>) =>
-  store.transaction(async (query) => {
+const attach = async (store: Store, actor: Principal, accessKey: string, requested: ReadonlyArray<Sql.GrantRow>) => {
+  // Before the transaction: on PGlite the store has one session, which the transaction holds.
+  const catalogue = await knownCatalogue(store)
+  return store.transaction(async (query) => {
     const [user] = await query<Sql.UserRow>(Sql.userByAccessKey, [accessKey])
     if (user === undefined) return fail("USER_NOT_FOUND", `User ${accessKey} not found`)
-    const catalogue = await knownCatalogue(store)
     for (const grant of requested) {
       const listed = catalogue.some((p) => p.resource === grant.resource && p.action === grant.action && p.is_conditional === grant.isConditional)
       if (!listed) fail("BAD_USER_INPUT", `${grant.resource}:${grant.action} is not in the catalogue`)
@@ -198,6 +199,7 @@ const attach = async (store: Store, actor: Principal, accessKey: string, request
     const event = { userId: user.id, permissions: Access.union(requested), _tag: "UserPermissionsAttached" }
     await query(Sql.insertOutbox, [JSON.stringify([{ id: randomUUID(), type: event._tag, occurredAt: new Date().toISOString(), payload: event }])])
   })
+}
 
 /** Resolvers for graphql-js's executor and for graphql-tools/Mercurius (the same shape). */
 export const makeResolvers = async (store: Store, tokens: TokenSettings) => {
