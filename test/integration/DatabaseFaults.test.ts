@@ -82,7 +82,11 @@ describe.skipIf(PrivatePostgresLayer.unavailable !== undefined)(suite, () => {
         yield* Deferred.await(proceed)
         yield* sql`INSERT INTO fault_writes VALUES ('idle-2')`
       })))
-      yield* Deferred.await(inserted)
+      // Bounded, and ended early by the transaction itself ending first: a wait that cannot hang.
+      yield* bounded(Effect.raceFirst(
+        Deferred.await(inserted),
+        Effect.flatMap(Fiber.await(idle), (exit) => Effect.dieMessage(`the transaction ended before its first insert: ${Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "success"}`))
+      ))
       expect(yield* terminate(db, "idle in transaction")).toHaveLength(1)
       yield* Deferred.succeed(proceed, undefined)
       const idleExit = yield* bounded(Fiber.await(idle), Duration.seconds(5))
@@ -108,7 +112,8 @@ describe.skipIf(PrivatePostgresLayer.unavailable !== undefined)(suite, () => {
       yield* sql`INSERT INTO fault_writes VALUES ('after')`
       expect(yield* db`SELECT id FROM fault_writes`).toEqual([{ id: "after" }])
       console.log(`[a] active transaction failed ${activeExit.millis} ms after its backend was terminated; ${cut.length} pooled sessions cut, next requests served`)
-    }).pipe(Effect.scoped, Effect.provide(server(3))), 60_000)
+    // A private cluster is made (initdb) and the server started for this test: room for a busy machine.
+    }).pipe(Effect.scoped, Effect.provide(server(3))), 120_000)
 
   it.live("over HTTP: a createUser whose session is cut mid-transaction answers INTERNAL_SERVER_ERROR and writes nothing", () =>
     Effect.gen(function*() {
