@@ -25,7 +25,18 @@ export interface InFlight {
  * POSTs a GraphQL operation and lets the caller watch it go: on a connection of its own, or on
  * `agent`'s (a keep-alive agent reuses one connection for request after request).
  */
-export const postGraphql = (port: number, query: string, variables: Record<string, unknown>, options: { readonly token?: string; readonly agent?: Http.Agent } = {}): InFlight => {
+export interface PostOptions {
+  readonly token?: string
+  readonly agent?: Http.Agent
+  /** Sent as x-request-id, to find the server's log line for the request. */
+  readonly requestId?: string
+  /** Aborting destroys the connection, as a client that gives up does. */
+  readonly signal?: AbortSignal
+  /** Announce the whole body but send only its first half: a request still being received. */
+  readonly partial?: boolean
+}
+
+export const postGraphql = (port: number, query: string, variables: Record<string, unknown>, options: PostOptions = {}): InFlight => {
   const body = JSON.stringify({ query, variables })
   let sent!: () => void
   const sentPromise = new Promise<void>((resolve) => (sent = resolve))
@@ -36,10 +47,12 @@ export const postGraphql = (port: number, query: string, variables: Record<strin
       method: "POST",
       path: "/graphql",
       agent: options.agent ?? false,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
       headers: {
         "content-type": "application/json",
         accept: "application/graphql-response+json",
         "content-length": Buffer.byteLength(body),
+        ...(options.requestId === undefined ? {} : { "x-request-id": options.requestId }),
         ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` })
       }
     }, (response) => {
@@ -50,8 +63,8 @@ export const postGraphql = (port: number, query: string, variables: Record<strin
       response.on("error", reject)
     })
     request.on("error", reject)
-    request.on("finish", () => sent())
-    request.end(body)
+    if (options.partial === true) request.write(body.slice(0, body.length >> 1), () => sent())
+    else request.end(body, () => sent())
   })
   return { sent: sentPromise, answer }
 }
