@@ -62,6 +62,11 @@ export const run = <R>(subscribers: ReadonlyArray<Subscriber<R>>, options: Dispa
         // A database outage must not end the loop: log, wait a poll, try again.
         Effect.catchAllCause((cause) => Effect.as(Effect.logError("event dispatcher round failed", cause), 0))
       )
-      if (claimed < options.batchSize) yield* wakeup.wait(pollMillis)
+      if (claimed < options.batchSize) {
+        yield* wakeup.wait(pollMillis)
+        // Woken by a commit in this process: its request answers first (a turn of the event loop), so no
+        // subscriber's work lengthens, or varies, the answer of the command that raised the event.
+        yield* Effect.sleep(Duration.zero)
+      }
     }
   })
