@@ -4,6 +4,7 @@
  */
 import { RateLimiter } from "@effect/experimental"
 import { Data, type Effect, Layer, Option, Redacted } from "effect"
+import * as Permission from "./access/Permission.js"
 import * as Argon2Hasher from "./auth/adapters/Argon2Hasher.js"
 import * as KnownAddressesMemory from "./auth/adapters/memory/KnownAddressesMemory.js"
 import * as LoginFailuresMemory from "./auth/adapters/memory/LoginFailuresMemory.js"
@@ -21,10 +22,10 @@ import type { KeySet } from "./auth/adapters/SigningKeys.js"
 import * as SmtpMailer from "./auth/adapters/SmtpMailer.js"
 import type { Mailer } from "./auth/ports/Mailer.js"
 import { AuthSettings, SessionSettings } from "./auth/Settings.js"
+import * as Authentication from "./auth/Authentication.js"
 import * as AuthApi from "./auth/graphql/Resolvers.js"
 import * as AuthSubscribers from "./auth/subscribers/Mail.js"
 import * as AuthCatalogue from "./auth/domain/Catalogue.js"
-import * as Permission from "./auth/domain/Permission.js"
 import * as Throttle from "./auth/Throttle.js"
 import type * as AppConfig from "./Config.js"
 import * as Database from "./database/Database.js"
@@ -152,11 +153,12 @@ export const authRoutes = (keys: KeySet, token: Pick<AppConfig.TokenConfig, "jwk
   JwksRoute.make(JwtKeys.publicKeySet(keys.verifiers.values()), token.jwksMaxAge)
 
 /**
- * Everything the server's resolvers and subscribers use, from its settings and resolved keys; `local`
- * as for `database`. The server (main.ts) and the soak benchmark run exactly this.
+ * Everything the server's resolvers and subscribers use, from its settings and resolved keys, and the
+ * edge's Authenticator (auth's, on the same tokens and database); `local` as for `database`. The
+ * server (main.ts) and the soak benchmark run exactly this.
  */
 export const serverServices = (settings: AppConfig.ServerSettings, keys: KeySet, local: ReadonlyArray<Pick<Subscriber<unknown>, "name" | "types">>) =>
-  Layer.mergeAll(
+  Authentication.layer.pipe(Layer.provideMerge(Layer.mergeAll(
     database(settings.database, local),
     Argon2Hasher.layer(settings.passwordHashConcurrency),
     tokens(keys, settings.token),
@@ -165,4 +167,4 @@ export const serverServices = (settings: AppConfig.ServerSettings, keys: KeySet,
     throttle(settings.rateLimits),
     Layer.succeed(PageSizeLimits, settings.pageSizes),
     Layer.succeed(ConflictRetry, settings.conflictRetry)
-  )
+  )))

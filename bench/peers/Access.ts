@@ -1,6 +1,6 @@
 /**
  * Grants and permission checks as a peer implementer would write them, in the spirit of ours
- * (src/auth/domain/Grant.ts, Policy.ts): one grant per permission with scopes merged and sorted, and
+ * (src/access/Grant.ts, Policy.ts): one grant per permission with scopes merged and sorted, and
  * a lookup of how far the caller reaches for one action on one resource.
  */
 import type { GrantRow } from "./Sql.js"

@@ -167,7 +167,7 @@ interface GrantInput {
   readonly scope?: ReadonlyArray<string> | null
 }
 
-/** Grant.check: a scope on conditional grants only, and never empty there. */
+/** GrantRequest.check: a scope on conditional grants only, and never empty there. */
 const checked = (input: GrantInput): Sql.GrantRow => {
   const scope = input.scope ?? []
   if (input.isConditional === (scope.length === 0)) fail("BAD_USER_INPUT", `scope of ${input.resource}:${input.action}`)

@@ -1,5 +1,5 @@
 import { Context } from "effect"
-import type { Policy } from "./domain/Policy.js"
+import type { Policy } from "../access/Policy.js"
 
 /**
  * Who issues a command that hands out access (grants, revocations, role assignments): a caller, whose

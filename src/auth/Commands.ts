@@ -1,6 +1,6 @@
 import { Schema } from "effect"
+import { actions } from "../access/Permission.js"
 import { SessionId } from "./domain/Ids.js"
-import { actions } from "./domain/Permission.js"
 
 /** Everything the auth module can be asked to do. Passwords stay Redacted from the edge inward. */
 export const PermissionInput = Schema.Struct({

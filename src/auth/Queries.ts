@@ -1,35 +1,18 @@
-/** The read side: users, roles and the catalogue as clients list them, and the caller as the edge sees them. */
-import { Clock, Effect, Option, Redacted, Schema } from "effect"
+/** The read side: users, roles and the catalogue as clients list them. */
+import { Effect, Option, Redacted, Schema } from "effect"
+import * as Grant from "../access/Grant.js"
+import * as Permission from "../access/Permission.js"
+import * as Policy from "../access/Policy.js"
 import * as Connection from "../kernel/Connection.js"
 import * as Cursor from "../kernel/Cursor.js"
 import { sha256Hex } from "../kernel/Secrets.js"
-import * as Grant from "./domain/Grant.js"
-import { RoleId, type SessionId, UserId } from "./domain/Ids.js"
-import * as Permission from "./domain/Permission.js"
-import * as Policy from "./domain/Policy.js"
+import { RoleId, UserId } from "./domain/Ids.js"
 import type { Role } from "./domain/Role.js"
-import * as Session from "./domain/Session.js"
 import type { User } from "./domain/User.js"
 import { type PermissionFilter, PermissionCatalogue } from "./ports/PermissionCatalogue.js"
 import { ResetTokenRepository } from "./ports/ResetTokenRepository.js"
 import * as RoleRepository from "./ports/RoleRepository.js"
-import { Callers } from "./ports/Callers.js"
-import type { AccessClaims } from "./ports/TokenIssuer.js"
 import * as UserRepository from "./ports/UserRepository.js"
-
-/** Who is calling, with their grants as stored now (so a revocation holds from the next request). */
-export interface Principal {
-  readonly userId: UserId
-  /** The session the caller's access token belongs to (what `logout` ends). */
-  readonly sessionId: SessionId
-  readonly accessKey: string
-  /** Own grants plus the role's. */
-  readonly permissions: ReadonlyArray<Grant.Grant>
-  readonly policy: Policy.Policy
-  /** The account and its role as read with the session: `me` answers from them, reading nothing more. */
-  readonly user: User
-  readonly role: Option.Option<Role>
-}
 
 const Users = UserRepository.UserRepository
 const Roles = RoleRepository.RoleRepository
@@ -54,31 +37,6 @@ export const rolesByIds = (ids: ReadonlyArray<RoleId>) => Effect.flatMap(Roles, 
 /** A user's own grants plus their role's: what they may actually do. */
 export const effectiveGrants = (user: Pick<User, "permissions">, role: Option.Option<Role>) =>
   Grant.union(user.permissions, Option.match(role, { onNone: () => [], onSome: (role) => role.permissions }))
-
-/**
- * The caller an access token's claims name, read in one go with their user and role (Callers): none
- * once its session is revoked or expired (logout, a reused refresh token, a password change) or its
- * user is gone.
- */
-export const principal = (claims: AccessClaims) =>
-  Effect.gen(function*() {
-    const found = yield* Effect.flatMap(Callers, (callers) => callers.bySession(claims.sessionId))
-    const at = new Date(yield* Clock.currentTimeMillis)
-    if (Option.isNone(found) || found.value.session.userId !== claims.userId || !Session.isLive(found.value.session, at)) {
-      return Option.none<Principal>()
-    }
-    const { role, user } = found.value
-    const permissions = effectiveGrants(user, role)
-    return Option.some<Principal>({
-      userId: user.id,
-      sessionId: claims.sessionId,
-      accessKey: user.accessKey,
-      permissions,
-      policy: Policy.compile(permissions),
-      user,
-      role
-    })
-  })
 
 // The id must be a UUID: a forged cursor is refused as a bad argument before it reaches SQL's uuid type.
 const userCursor = Cursor.codec("users", Schema.Struct({ createdAt: Schema.Date, id: Schema.UUID.pipe(Schema.fromBrand(UserId)) }))

@@ -1,8 +1,8 @@
 import { Args, Command, Options } from "@effect/cli"
 import { Array, Console, Effect, Either, Option } from "effect"
+import { type Action, actions } from "../access/Permission.js"
 import { AttachUserPermissions, SetUserRole } from "../auth/Commands.js"
 import { dispatch } from "../auth/handlers/Handlers.js"
-import { type Action, actions } from "../auth/domain/Permission.js"
 import * as Services from "./Services.js"
 import { UsageError } from "./UsageError.js"
 

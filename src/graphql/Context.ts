@@ -4,9 +4,9 @@
  * request by Execute.ts.
  */
 import { Context, Effect, Option } from "effect"
-import type { Action } from "../auth/domain/Permission.js"
-import * as Policy from "../auth/domain/Policy.js"
-import type { Principal } from "../auth/Queries.js"
+import type { Action } from "../access/Permission.js"
+import * as Policy from "../access/Policy.js"
+import type { Principal } from "../access/Principal.js"
 import { Unauthenticated } from "../kernel/Errors.js"
 import type { BatchedField, Lookup } from "./Loaders.js"
 

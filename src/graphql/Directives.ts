@@ -17,8 +17,8 @@ import {
   type GraphQLSchema,
   GraphQLScalarType
 } from "./GraphQLJs.js"
-import { type Action, actions } from "../auth/domain/Permission.js"
-import * as Policy from "../auth/domain/Policy.js"
+import { type Action, actions } from "../access/Permission.js"
+import * as Policy from "../access/Policy.js"
 import { Forbidden, type Unauthenticated } from "../kernel/Errors.js"
 import { currentPrincipal, FieldAccess, type RequestPrincipal } from "./Context.js"
 

@@ -1,7 +1,7 @@
 /** The read side: organisations and their members as clients list them. */
 import { Effect, Schema } from "effect"
+import * as Policy from "../access/Policy.js"
 import { UserId } from "../auth/domain/Ids.js"
-import * as Policy from "../auth/domain/Policy.js"
 import * as Connection from "../kernel/Connection.js"
 import * as Cursor from "../kernel/Cursor.js"
 import type { OrganisationId } from "./domain/Ids.js"

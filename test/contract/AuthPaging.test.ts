@@ -5,9 +5,9 @@
  */
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect, Option } from "effect"
-import * as Grant from "../../src/auth/domain/Grant.js"
+import * as Grant from "../../src/access/Grant.js"
+import * as Permission from "../../src/access/Permission.js"
 import { UserId } from "../../src/auth/domain/Ids.js"
-import * as Permission from "../../src/auth/domain/Permission.js"
 import type { Role } from "../../src/auth/domain/Role.js"
 import type { User } from "../../src/auth/domain/User.js"
 import { PermissionCatalogue } from "../../src/auth/ports/PermissionCatalogue.js"

@@ -1,6 +1,6 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect, Exit, Option } from "effect"
-import * as Grant from "../../src/auth/domain/Grant.js"
+import * as Grant from "../../src/access/Grant.js"
 import * as PasswordReset from "../../src/auth/domain/PasswordReset.js"
 import * as Role from "../../src/auth/domain/Role.js"
 import * as User from "../../src/auth/domain/User.js"

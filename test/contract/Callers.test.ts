@@ -5,7 +5,7 @@
  */
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect, Option } from "effect"
-import * as Grant from "../../src/auth/domain/Grant.js"
+import * as Grant from "../../src/access/Grant.js"
 import { SessionId } from "../../src/auth/domain/Ids.js"
 import * as Session from "../../src/auth/domain/Session.js"
 import * as User from "../../src/auth/domain/User.js"

@@ -7,8 +7,8 @@
  */
 import { describe, expect, layer } from "@effect/vitest"
 import { Cause, Duration, Effect, Exit, Metric, Option, Redacted } from "effect"
+import * as Grant from "../../src/access/Grant.js"
 import * as Commands from "../../src/auth/Commands.js"
-import * as Grant from "../../src/auth/domain/Grant.js"
 import * as PasswordReset from "../../src/auth/domain/PasswordReset.js"
 import { dispatch } from "../../src/auth/handlers/Handlers.js"
 import { ResetTokenRepository } from "../../src/auth/ports/ResetTokenRepository.js"

@@ -6,9 +6,10 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { SqlClient } from "@effect/sql"
 import { Chunk, Context, Effect, Layer, Option, Runtime, Stream } from "effect"
+import * as Grant from "../../src/access/Grant.js"
 import * as Argon2Hasher from "../../src/auth/adapters/Argon2Hasher.js"
 import * as MailerMemory from "../../src/auth/adapters/memory/MailerMemory.js"
-import * as Grant from "../../src/auth/domain/Grant.js"
+import * as Authentication from "../../src/auth/Authentication.js"
 import { RoleId, SessionId, UserId } from "../../src/auth/domain/Ids.js"
 import * as Session from "../../src/auth/domain/Session.js"
 import type { Role } from "../../src/auth/domain/Role.js"
@@ -106,7 +107,7 @@ const world = Layer.effect(World, Effect.gen(function*() {
   return { token, attacherToken: yield* signIn(attacher.id), attachTarget: target.accessKey, accessKeys, roleCodes: accessKeys.map((_, index) => listed[index % roleCount]!.code) }
 }))
 
-const services = Layer.mergeAll(
+const services = Authentication.layer.pipe(Layer.provideMerge(Layer.mergeAll(
   Composition.authRepositoriesSql,
   SqlUnitOfWork.layer,
   Argon2Hasher.layer(2),
@@ -117,7 +118,7 @@ const services = Layer.mergeAll(
   OutboxPg.layer.pipe(Layer.provide(Layer.succeed(LocalSubscriptions, []))),
   CommitSignal.layer,
   Composition.throttle(TestServer.rateLimits)
-)
+)))
 
 const usersPage = `query Users($first: Int!) {
   users(first: $first) {
@@ -155,7 +156,7 @@ interface Counted {
 const request = (schema: GraphQLSchemaType, source: string, variables: Record<string, unknown>, as: "token" | "attacherToken" = "token") =>
   Effect.gen(function*() {
     const counter = yield* StatementCounter.make
-    const runtime = yield* counter.counting(Effect.runtime<AuthApi.AuthServices>())
+    const runtime = yield* counter.counting(Effect.runtime<AuthApi.AuthServices | Execute.PrincipalServices>())
     const token = (yield* World)[as]
     const db = yield* Effect.serviceOption(PgliteDb)
     const received = yield* Effect.transposeMapOption(db, StatementCounter.receivedBy)

@@ -10,6 +10,7 @@ import * as Argon2Hasher from "../../src/auth/adapters/Argon2Hasher.js"
 import * as JwtKeys from "../../src/auth/adapters/JwtKeys.js"
 import * as SigningKeys from "../../src/auth/adapters/SigningKeys.js"
 import * as MailerMemory from "../../src/auth/adapters/memory/MailerMemory.js"
+import * as Authentication from "../../src/auth/Authentication.js"
 import * as Bootstrap from "../../src/auth/Bootstrap.js"
 import { AuthSettings } from "../../src/auth/Settings.js"
 import * as Composition from "../../src/Composition.js"
@@ -34,7 +35,7 @@ export const layer = (
   Layer.unwrapEffect(Effect.gen(function*() {
     const schema = yield* GraphQLSchema.make<Composition.ApiServices>(Composition.apis)
     const database = { url: Option.some(Redacted.make(options.url)), dataDir: "unused-with-postgres", migrateOnStart: true, poolMax: options.poolMax }
-    const services = Layer.mergeAll(
+    const services = Authentication.layer.pipe(Layer.provideMerge(Layer.mergeAll(
       Composition.database(database, Composition.subscribers),
       Argon2Hasher.layer(2),
       // A fresh key: nothing here outlives the test, so no key file is kept.
@@ -43,7 +44,7 @@ export const layer = (
       Layer.succeed(AuthSettings, { resetTokenTtl: Duration.minutes(15), publicAppUrl: new URL("http://app.test/") }),
       Layer.succeed(PageSizeLimits, { defaultSize: 20, max: 100 }),
       Composition.throttle(rateLimits)
-    )
+    )))
     const bootstrap = Layer.effectDiscard(
       Bootstrap.ensureAdmin({ accessKey: admin.accessKey, email: admin.email, password: Option.some(Redacted.make(admin.password)) })
     )

@@ -10,6 +10,7 @@ import * as JwtKeys from "../../src/auth/adapters/JwtKeys.js"
 import * as SessionRepositoryMemory from "../../src/auth/adapters/memory/SessionRepositoryMemory.js"
 import * as SigningKeys from "../../src/auth/adapters/SigningKeys.js"
 import * as Actor from "../../src/auth/Actor.js"
+import * as Authentication from "../../src/auth/Authentication.js"
 import { PasswordHasher } from "../../src/auth/ports/PasswordHasher.js"
 import { AuthSettings } from "../../src/auth/Settings.js"
 import * as Composition from "../../src/Composition.js"
@@ -44,11 +45,11 @@ export const tokens = Composition.tokens(
 
 /**
  * A fresh in-memory world per call (Ref-backed fakes must not leak between tests): auth's fakes and
- * every other module's, since subscribers react across modules. Commands act as the system unless a
- * test provides a caller as CurrentActor.
+ * every other module's, since subscribers react across modules, and the edge's Authenticator on them.
+ * Commands act as the system unless a test provides a caller as CurrentActor.
  */
 export const auth = () =>
-  Layer.mergeAll(
+  Authentication.layer.pipe(Layer.provideMerge(Layer.mergeAll(
     Layer.merge(AdministratorsMemory.layer, CallersMemory.layer).pipe(
       Layer.provideMerge(Layer.mergeAll(RoleRepositoryMemory.layer, PermissionCatalogueMemory.layer(Composition.catalogue), SessionRepositoryMemory.layer)),
       Layer.provideMerge(UserRepositoryMemory.layer)
@@ -64,7 +65,7 @@ export const auth = () =>
     Layer.succeed(Actor.CurrentActor, Actor.system),
     EventStoreMemory.layer.pipe(Layer.provide(Layer.succeed(LocalSubscriptions, Composition.subscribers))),
     CommitSignal.layer
-  )
+  )))
 
 /** Immediate retries: a unit test drives deliveries round by round with `deliver`, not by waiting. */
 export const eventOptions: Dispatcher.DispatchOptions = {

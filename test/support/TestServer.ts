@@ -13,6 +13,7 @@ import * as Path from "node:path"
 import * as Argon2Hasher from "../../src/auth/adapters/Argon2Hasher.js"
 import * as SigningKeys from "../../src/auth/adapters/SigningKeys.js"
 import * as MailerMemory from "../../src/auth/adapters/memory/MailerMemory.js"
+import * as Authentication from "../../src/auth/Authentication.js"
 import * as Bootstrap from "../../src/auth/Bootstrap.js"
 import { AuthSettings } from "../../src/auth/Settings.js"
 import * as Composition from "../../src/Composition.js"
@@ -102,7 +103,7 @@ export const make = (
   const dataDir = tokens.dataDir ?? (yield* temporaryDataDir)
   const keys = yield* SigningKeys.resolve({ secret: Option.none(), privateKey: Option.none(), verifyKeys: Option.none(), ...tokens.keys, environment: "test", dataDir })
   const schema = yield* GraphQLSchema.make<Composition.ApiServices | SqlClient.SqlClient>([...Composition.apis, ...graphql.modules ?? []])
-  const services = Layer.mergeAll(
+  const services = Authentication.layer.pipe(Layer.provideMerge(Layer.mergeAll(
     Composition.database({ url: Option.none(), dataDir, migrateOnStart: false, poolMax: 1 }, Composition.subscribers),
     Argon2Hasher.layer(2),
     Composition.tokens(keys, tokenSettings),
@@ -110,7 +111,7 @@ export const make = (
     Layer.succeed(AuthSettings, { resetTokenTtl: Duration.minutes(15), publicAppUrl: new URL("http://app.test/") }),
     Layer.succeed(PageSizeLimits, { defaultSize: 20, max: 100 }),
     Composition.throttle(throttle)
-  )
+  )))
   const bootstrap = Layer.effectDiscard(
     Bootstrap.ensureAdmin({ accessKey: admin.accessKey, email: admin.email, password: Option.some(Redacted.make(admin.password)) })
   )

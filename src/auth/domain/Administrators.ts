@@ -1,7 +1,7 @@
+import type { Grant } from "../../access/Grant.js"
+import type { Permission } from "../../access/Permission.js"
+import * as Policy from "../../access/Policy.js"
 import type { RoleId, UserId } from "./Ids.js"
-import type { Grant } from "./Grant.js"
-import type { Permission } from "./Permission.js"
-import * as Policy from "./Policy.js"
 
 /**
  * An administrator holds every permission of the catalogue on every instance, directly or through

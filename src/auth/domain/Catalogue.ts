@@ -1,7 +1,7 @@
 import { Either } from "effect"
+import * as Grant from "../../access/Grant.js"
+import * as Permission from "../../access/Permission.js"
 import { UnknownPermissions } from "./Errors.js"
-import * as Grant from "./Grant.js"
-import * as Permission from "./Permission.js"
 
 /**
  * Checks requested grants against the catalogue of what can be granted. Anything outside it is an

@@ -1,5 +1,5 @@
 import { Data } from "effect"
-import type { Permission } from "./Permission.js"
+import type { Permission } from "../../access/Permission.js"
 
 const named = (permissions: ReadonlyArray<Permission>) =>
   permissions.map((p) => `${p.resource}:${p.action}${p.isConditional ? " (conditional)" : ""}`).join(", ")

@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { actions } from "./Permission.js"
+import { actions } from "../../access/Permission.js"
 
 /** Events are schemas so they can leave the process (outbox, external bus) and come back intact. */
 const Grant = Schema.Struct({

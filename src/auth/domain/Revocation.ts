@@ -1,5 +1,5 @@
-import * as Grant from "./Grant.js"
-import * as Policy from "./Policy.js"
+import * as Grant from "../../access/Grant.js"
+import * as Policy from "../../access/Policy.js"
 
 /**
  * What a change of someone's grants takes away: each grant `before` reached that `after` no longer

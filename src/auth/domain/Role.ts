@@ -1,10 +1,10 @@
 import { Either } from "effect"
+import * as Grant from "../../access/Grant.js"
 import { decide, type Decision } from "../../kernel/Decision.js"
 import { InvalidInput, RoleInUse } from "./Errors.js"
 import { RoleCreated, RoleDeleted, RolePermissionsAttached, RolePermissionsDetached } from "./Events.js"
 import type { RoleId } from "./Ids.js"
 import * as Names from "./Names.js"
-import * as Grant from "./Grant.js"
 
 /** A named set of grants that users can hold. `version` guards against lost updates when saved. */
 export interface Role {

@@ -1,10 +1,10 @@
 import { Either } from "effect"
+import * as Grant from "../../access/Grant.js"
 import { decide, type Decision } from "../../kernel/Decision.js"
 import { InvalidEmail, InvalidInput } from "./Errors.js"
 import { PasswordChanged, UserCreated, UserDeleted, UserPermissionsAttached, UserPermissionsDetached, UserRoleSet } from "./Events.js"
 import type { RoleId, UserId } from "./Ids.js"
 import * as Names from "./Names.js"
-import * as Grant from "./Grant.js"
 import type { Role } from "./Role.js"
 
 /** An account. Holds its own grants and at most one role; `version` guards against lost updates. */

@@ -3,6 +3,7 @@
  * dispatch it or read it, and shape the answer. Access rules live in schema.graphql (Directives.ts).
  */
 import { Effect, Option, Schema } from "effect"
+import { actions } from "../../access/Permission.js"
 import { optional, PageArguments, withArgs, withCommand } from "../../graphql/Arguments.js"
 import { currentPrincipal, endSession, FieldAccess, type ModuleApi } from "../../graphql/Context.js"
 import { connectionView, totalCounts } from "../../graphql/ConnectionView.js"
@@ -11,11 +12,11 @@ import type { Outbox } from "../../kernel/Outbox.js"
 import type { UnitOfWork } from "../../kernel/UnitOfWork.js"
 import * as Actor from "../Actor.js"
 import { CurrentActor } from "../Actor.js"
+import { callerOf } from "../Authentication.js"
 import * as Commands from "../Commands.js"
-import { actions } from "../domain/Permission.js"
+import { SessionId } from "../domain/Ids.js"
 import { dispatch } from "../handlers/Handlers.js"
 import type { Administrators } from "../ports/Administrators.js"
-import type { Callers } from "../ports/Callers.js"
 import type { Mailer } from "../ports/Mailer.js"
 import type { PasswordHasher } from "../ports/PasswordHasher.js"
 import type { PermissionCatalogue } from "../ports/PermissionCatalogue.js"
@@ -34,7 +35,6 @@ import * as Views from "./Views.js"
 /** Everything the auth API needs from the composition root. */
 export type AuthServices =
   | UserRepository
-  | Callers
   | Administrators
   | RoleRepository
   | PermissionCatalogue
@@ -66,7 +66,7 @@ export const api: ModuleApi<AuthServices> = {
   sdlFile: new URL("./schema.graphql", import.meta.url),
   Query: {
     // The caller was read with the session (one statement): nothing more to read.
-    me: () => Effect.map(currentPrincipal, (principal) => Views.caller(principal.user, principal.role)),
+    me: () => Effect.map(Effect.map(currentPrincipal, callerOf), ({ role, user }) => Views.caller(user, role)),
     user: withArgs(Schema.Struct({ accessKey: Schema.String }), ({ accessKey }) =>
       Effect.map(Queries.userByAccessKey(accessKey), orNull(Views.user))),
     users: withArgs(Schema.Struct(PageArguments), (args) =>
@@ -101,7 +101,7 @@ export const api: ModuleApi<AuthServices> = {
     // Committed, the session ends for the rest of the document too: the mutation fields after it run without a caller.
     logout: () =>
       Effect.flatMap(currentPrincipal, (principal) =>
-        dispatch(new Commands.Logout({ sessionId: principal.sessionId })).pipe(Effect.zipRight(endSession(principal)))).pipe(
+        dispatch(new Commands.Logout({ sessionId: SessionId(principal.sessionId) })).pipe(Effect.zipRight(endSession(principal)))).pipe(
           answer("LOGGED_OUT", "Signed out: the session's tokens no longer work")
         ),
     createRole: withCommand(Commands.CreateRole, (command) =>

@@ -4,8 +4,8 @@
  * outside the SDL (a user's `roleId`, `grants`) are only for the field resolvers in Fields.ts.
  */
 import { type Option, Redacted } from "effect"
-import type { Grant } from "../domain/Grant.js"
-import type { Permission } from "../domain/Permission.js"
+import type { Grant } from "../../access/Grant.js"
+import type { Permission } from "../../access/Permission.js"
 import type { Role } from "../domain/Role.js"
 import type { User } from "../domain/User.js"
 import type { IssuedTokens } from "../handlers/Sessions.js"

@@ -1,10 +1,10 @@
 import { Clock, Effect, Option } from "effect"
-import * as Catalogue from "../domain/Catalogue.js"
+import type { Grant } from "../../access/Grant.js"
+import * as Policy from "../../access/Policy.js"
 import { CurrentActor } from "../Actor.js"
+import * as Catalogue from "../domain/Catalogue.js"
 import { NotGrantable, RoleNotFound, UserNotFound } from "../domain/Errors.js"
-import * as Grant from "../domain/Grant.js"
-import type { Permission } from "../domain/Permission.js"
-import * as Policy from "../domain/Policy.js"
+import * as GrantRequest from "../domain/GrantRequest.js"
 import { PermissionCatalogue } from "../ports/PermissionCatalogue.js"
 import { RoleRepository } from "../ports/RoleRepository.js"
 import { UserRepository } from "../ports/UserRepository.js"
@@ -20,22 +20,22 @@ export const roleByCode = (code: string) =>
     Effect.flatMap(Option.match({ onNone: () => new RoleNotFound({ code }), onSome: Effect.succeed }))
   )
 
-/** Requested grants, each well formed (Grant.check) and in the catalogue. */
-export const catalogueGrants = (requested: ReadonlyArray<Permission & { readonly scope: ReadonlyArray<string> }>) =>
-  Effect.forEach(requested, Grant.check).pipe(
+/** Requested grants, each well formed (GrantRequest.check) and in the catalogue. */
+export const catalogueGrants = (requested: ReadonlyArray<GrantRequest.GrantRequest>) =>
+  Effect.forEach(requested, GrantRequest.check).pipe(
     Effect.zip(Effect.flatMap(PermissionCatalogue, (catalogue) => catalogue.all)),
     Effect.flatMap(([grants, all]) => Catalogue.resolve(all, grants))
   )
 
 /** Fails with `refuse` unless the acting caller's own grants reach every one of `grants` (the system reaches everything). */
-export const withinReach = <E>(grants: ReadonlyArray<Grant.Grant>, refuse: (beyond: ReadonlyArray<Grant.Grant>) => E) =>
+export const withinReach = <E>(grants: ReadonlyArray<Grant>, refuse: (beyond: ReadonlyArray<Grant>) => E) =>
   Effect.flatMap(CurrentActor, (actor) => {
     const beyond = actor._tag === "System" ? [] : grants.filter((grant) => !Policy.covers(actor.policy, grant))
     return beyond.length === 0 ? Effect.void : Effect.fail(refuse(beyond))
   })
 
 /** Nobody hands out what they lack. */
-export const handOut = (grants: ReadonlyArray<Grant.Grant>) =>
+export const handOut = (grants: ReadonlyArray<Grant>) =>
   withinReach(grants, (permissions) => new NotGrantable({ permissions }))
 
 /** Requested grants that are well formed, in the catalogue, and within what the actor may hand out. */

@@ -1,6 +1,6 @@
 import { Context, type Effect } from "effect"
+import type { Action, Permission } from "../../access/Permission.js"
 import type { PageQuery, Window } from "../../kernel/Connection.js"
-import type { Action, Permission } from "../domain/Permission.js"
 
 /** The catalogue is listed in Permission.key order; the permission is its own key. */
 export type PermissionKey = Permission

@@ -2,7 +2,7 @@
  * What clients see of the module's data: the sources of schema.graphql's object types, built
  * explicitly so nothing else (ids, versions) leaks through; `id` is only for the `members` field.
  */
-import * as Policy from "../../auth/domain/Policy.js"
+import * as Policy from "../../access/Policy.js"
 import type { Membership } from "../domain/Membership.js"
 import type { Organisation } from "../domain/Organisation.js"
 

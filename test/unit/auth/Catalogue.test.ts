@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as Permission from "../../../src/access/Permission.js"
 import * as Catalogue from "../../../src/auth/domain/Catalogue.js"
-import * as Permission from "../../../src/auth/domain/Permission.js"
 
 const listed = (entries: ReadonlyArray<Permission.Permission>) =>
   entries.map((p) => `${p.resource}:${p.action}${p.isConditional ? " (conditional)" : ""}`)

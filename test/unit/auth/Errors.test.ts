@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as Permission from "../../../src/access/Permission.js"
 import * as Errors from "../../../src/auth/domain/Errors.js"
-import * as Permission from "../../../src/auth/domain/Permission.js"
 
 const named = [Permission.make("user", "GET"), Permission.make("role", "UPDATE", true)]
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Schema } from "effect"
+import * as Grant from "../../../src/access/Grant.js"
 import * as Events from "../../../src/auth/domain/Events.js"
-import * as Grant from "../../../src/auth/domain/Grant.js"
 
 const at = new Date("2026-03-01T12:00:00.000Z")
 const grants = [Grant.scoped("user", "GET", ["alice"]), Grant.unconditional("role", "LIST")]

@@ -5,11 +5,11 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, type Layer, Option, Redacted } from "effect"
+import * as Grant from "../../../src/access/Grant.js"
+import * as Policy from "../../../src/access/Policy.js"
 import * as Actor from "../../../src/auth/Actor.js"
 import * as Bootstrap from "../../../src/auth/Bootstrap.js"
 import * as Commands from "../../../src/auth/Commands.js"
-import * as Grant from "../../../src/auth/domain/Grant.js"
-import * as Policy from "../../../src/auth/domain/Policy.js"
 import { dispatch } from "../../../src/auth/handlers/Handlers.js"
 import * as Queries from "../../../src/auth/Queries.js"
 import * as Composition from "../../../src/Composition.js"

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Option, Redacted, TestClock } from "effect"
+import { Authenticator } from "../../../src/access/Authenticator.js"
+import * as Grant from "../../../src/access/Grant.js"
+import * as Policy from "../../../src/access/Policy.js"
 import { SentMail } from "../../../src/auth/adapters/memory/MailerMemory.js"
 import * as Actor from "../../../src/auth/Actor.js"
 import * as Commands from "../../../src/auth/Commands.js"
-import * as Grant from "../../../src/auth/domain/Grant.js"
-import * as Policy from "../../../src/auth/domain/Policy.js"
 import { dispatch } from "../../../src/auth/handlers/Handlers.js"
 import { UserRepository } from "../../../src/auth/ports/UserRepository.js"
 import { TokenIssuer } from "../../../src/auth/ports/TokenIssuer.js"
@@ -23,8 +24,7 @@ const failureTag = <A, E extends { readonly _tag: string }>(exit: Exit.Exit<A, E
 /** The principal a fresh sign-in of `user` resolves to, as the edge would find it. */
 const signedIn = (user: Commands.CreateUser) =>
   dispatch(new Commands.Authenticate({ accessKey: user.accessKey, password: user.password })).pipe(
-    Effect.flatMap(({ token }) => Effect.flatMap(TokenIssuer, (tokens) => tokens.verify(token.access.value))),
-    Effect.flatMap(Queries.principal)
+    Effect.flatMap(({ token }) => Effect.flatMap(Authenticator, (authenticator) => authenticator.principal(token.access.value)))
   )
 
 describe("auth handlers on in-memory adapters", () => {

@@ -1,8 +1,8 @@
 import { Either } from "effect"
 import { describe, expect, it } from "vitest"
+import * as Grant from "../../../src/access/Grant.js"
+import * as Permission from "../../../src/access/Permission.js"
 import * as Catalogue from "../../../src/auth/domain/Catalogue.js"
-import * as Grant from "../../../src/auth/domain/Grant.js"
-import * as Permission from "../../../src/auth/domain/Permission.js"
 
 const userGet = Permission.make("user", "GET")
 const userList = Permission.make("user", "LIST")

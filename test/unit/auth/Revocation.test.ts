@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as Grant from "../../../src/access/Grant.js"
 import * as Administrators from "../../../src/auth/domain/Administrators.js"
 import * as Catalogue from "../../../src/auth/domain/Catalogue.js"
 import { UserId } from "../../../src/auth/domain/Ids.js"
-import * as Grant from "../../../src/auth/domain/Grant.js"
 import * as Revocation from "../../../src/auth/domain/Revocation.js"
 
 const userGet = Grant.unconditional("user", "GET")

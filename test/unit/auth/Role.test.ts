@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
-import * as Grant from "../../../src/auth/domain/Grant.js"
+import * as Grant from "../../../src/access/Grant.js"
 import { RoleId } from "../../../src/auth/domain/Ids.js"
 import * as Role from "../../../src/auth/domain/Role.js"
 

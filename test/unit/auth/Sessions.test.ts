@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Either, Option, Redacted, TestClock } from "effect"
+import { Authenticator } from "../../../src/access/Authenticator.js"
 import * as Commands from "../../../src/auth/Commands.js"
 import { SessionId, UserId } from "../../../src/auth/domain/Ids.js"
 import * as Session from "../../../src/auth/domain/Session.js"
@@ -14,7 +15,6 @@ import { ResetTokenRepository } from "../../../src/auth/ports/ResetTokenReposito
 import { SessionRepository } from "../../../src/auth/ports/SessionRepository.js"
 import { TokenIssuer } from "../../../src/auth/ports/TokenIssuer.js"
 import * as PasswordReset from "../../../src/auth/domain/PasswordReset.js"
-import * as Queries from "../../../src/auth/Queries.js"
 import { sha256Hex } from "../../../src/kernel/Secrets.js"
 import * as TestLayers from "../../support/TestLayers.js"
 
@@ -27,10 +27,7 @@ const refresh = (tokens: IssuedTokens) => dispatch(new Commands.RefreshToken({ r
 
 /** Whether the edge would still find a caller behind this access token. */
 const signedIn = (tokens: IssuedTokens) =>
-  Effect.flatMap(TokenIssuer, (issuer) => issuer.verify(tokens.access.value)).pipe(
-    Effect.flatMap(Queries.principal),
-    Effect.map(Option.isSome)
-  )
+  Effect.flatMap(Authenticator, (authenticator) => authenticator.principal(tokens.access.value)).pipe(Effect.map(Option.isSome))
 
 const sessionOf = (tokens: IssuedTokens) =>
   Effect.flatMap(TokenIssuer, (issuer) => issuer.verify(tokens.access.value)).pipe(

@@ -1,8 +1,8 @@
 import { Either } from "effect"
 import { describe, expect, it } from "vitest"
+import * as Grant from "../../../src/access/Grant.js"
 import { RoleId, UserId } from "../../../src/auth/domain/Ids.js"
 import * as PasswordReset from "../../../src/auth/domain/PasswordReset.js"
-import * as Grant from "../../../src/auth/domain/Grant.js"
 import type { Role } from "../../../src/auth/domain/Role.js"
 import * as User from "../../../src/auth/domain/User.js"
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import * as Grant from "../../../src/auth/domain/Grant.js"
+import * as Grant from "../../../src/access/Grant.js"
 import { RoleId, UserId } from "../../../src/auth/domain/Ids.js"
 import * as User from "../../../src/auth/domain/User.js"
 

@@ -4,9 +4,9 @@
  */
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import * as Grant from "../../../src/auth/domain/Grant.js"
-import * as Permission from "../../../src/auth/domain/Permission.js"
-import * as Policy from "../../../src/auth/domain/Policy.js"
+import * as Grant from "../../../src/access/Grant.js"
+import * as Permission from "../../../src/access/Permission.js"
+import * as Policy from "../../../src/access/Policy.js"
 import * as Access from "../../../bench/peers/Access.js"
 
 const resource = fc.constantFrom("user", "role", "permission")

@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
-import * as Grant from "../../../src/auth/domain/Grant.js"
+import * as Grant from "../../../src/access/Grant.js"
+import type { Principal } from "../../../src/access/Principal.js"
 import { principalHolding } from "../../support/Principals.js"
-import type { Principal } from "../../../src/auth/Queries.js"
 import { callerAccess, currentPrincipal, endSession, RequestPrincipal } from "../../../src/graphql/Context.js"
 
 const grants = [Grant.unconditional("user", "GET")]

@@ -1,6 +1,6 @@
 import { Effect, Layer, Option } from "effect"
+import * as Grant from "../../../access/Grant.js"
 import * as Administrators from "../../domain/Administrators.js"
-import * as Grant from "../../domain/Grant.js"
 import { Administrators as AdministratorsPort } from "../../ports/Administrators.js"
 import { PermissionCatalogue } from "../../ports/PermissionCatalogue.js"
 import { RoleRepository } from "../../ports/RoleRepository.js"

@@ -1,6 +1,6 @@
 import { Effect, Layer } from "effect"
+import * as Permission from "../../../access/Permission.js"
 import { windowOf } from "../../../kernel/Connection.js"
-import * as Permission from "../../domain/Permission.js"
 import { type PermissionFilter, PermissionCatalogue } from "../../ports/PermissionCatalogue.js"
 
 /**

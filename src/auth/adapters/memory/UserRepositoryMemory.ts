@@ -1,9 +1,9 @@
 import { Effect, Layer, Option } from "effect"
+import * as Grant from "../../../access/Grant.js"
 import { windowOf } from "../../../kernel/Connection.js"
 import { Conflict } from "../../../kernel/Errors.js"
 import { compareStrings } from "../../../kernel/Order.js"
 import { UserAlreadyExists } from "../../domain/Errors.js"
-import * as Grant from "../../domain/Grant.js"
 import type { User } from "../../domain/User.js"
 import { keyOf, type UserFilter, type UserKey, UserRepository } from "../../ports/UserRepository.js"
 

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Layer, Schema } from "effect"
-import * as Grant from "../../domain/Grant.js"
+import * as Grant from "../../../access/Grant.js"
 import { Administrators } from "../../ports/Administrators.js"
 import { grantsOf, UserRow } from "./Rows.js"
 

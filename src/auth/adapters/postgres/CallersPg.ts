@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Layer, Option, Schema } from "effect"
-import * as Grant from "../../domain/Grant.js"
+import * as Grant from "../../../access/Grant.js"
 import { Callers } from "../../ports/Callers.js"
 import { grantsOf, RoleRow, SessionRow, UserRow } from "./Rows.js"
 

@@ -1,8 +1,8 @@
 import { SqlClient } from "@effect/sql"
 import type { Fragment } from "@effect/sql/Statement"
 import { Effect, Layer, Schema } from "effect"
+import * as Permission from "../../../access/Permission.js"
 import * as Keyset from "../../../database/Keyset.js"
-import * as Permission from "../../domain/Permission.js"
 import { type PermissionFilter, type PermissionKey, PermissionCatalogue } from "../../ports/PermissionCatalogue.js"
 import { Permission as PermissionRow } from "./Rows.js"
 

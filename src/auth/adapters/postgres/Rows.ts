@@ -1,8 +1,8 @@
 import type { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
-import type { Grant as DomainGrant } from "../../domain/Grant.js"
+import type { Grant as DomainGrant } from "../../../access/Grant.js"
+import { actions } from "../../../access/Permission.js"
 import { SessionId, UserId } from "../../domain/Ids.js"
-import { actions } from "../../domain/Permission.js"
 
 /** Row shapes as they come back from SQL (snake_case already turned into camelCase by the client). */
 export const Permission = Schema.Struct({

@@ -1,5 +1,3 @@
-import { Either } from "effect"
-import { InvalidInput } from "./Errors.js"
 import * as Permission from "./Permission.js"
 
 /** The selector that stands for every instance of the resource. */
@@ -13,8 +11,6 @@ export const everyInstance = "*"
 export interface Grant extends Permission.Permission {
   readonly scope: ReadonlyArray<string>
 }
-
-const selectorPattern = /^\S{1,128}$/
 
 const canonicalScope = (scope: Iterable<string>): ReadonlyArray<string> => {
   const unique = new Set(scope)
@@ -31,21 +27,6 @@ export const unconditional = (resource: string, action: Permission.Action): Gran
 
 export const scoped = (resource: string, action: Permission.Action, scope: ReadonlyArray<string>): Grant =>
   make(Permission.make(resource, action, true), scope)
-
-/** A grant as a client asked for it: a scope only on conditional grants, never empty on them. */
-export const check = (input: Permission.Permission & { readonly scope: ReadonlyArray<string> }): Either.Either<Grant, InvalidInput> => {
-  const name = `${input.resource}:${input.action}`
-  if (!input.isConditional && input.scope.length > 0) {
-    return Either.left(new InvalidInput({ field: "scope", reason: `applies only to conditional permissions (${name} is not)` }))
-  }
-  if (input.isConditional && input.scope.length === 0) {
-    return Either.left(new InvalidInput({ field: "scope", reason: `must name the instances ${name} covers, or "*" for all` }))
-  }
-  const bad = input.scope.find((selector) => !selectorPattern.test(selector))
-  return bad === undefined
-    ? Either.right(make(input, input.scope))
-    : Either.left(new InvalidInput({ field: "scope", reason: `${JSON.stringify(bad)} is not 1-128 characters without spaces` }))
-}
 
 const byPermission = (grants: Iterable<Grant>) => {
   const merged = new Map<string, Grant>()

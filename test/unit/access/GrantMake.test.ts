@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import * as Grant from "../../../src/auth/domain/Grant.js"
-import * as Permission from "../../../src/auth/domain/Permission.js"
+import * as Grant from "../../../src/access/Grant.js"
+import * as Permission from "../../../src/access/Permission.js"
 
 describe("Grant.make", () => {
   it("a conditional grant made without a scope names no instance", () => {

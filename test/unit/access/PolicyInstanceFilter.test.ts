@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import * as Grant from "../../../src/auth/domain/Grant.js"
-import * as Policy from "../../../src/auth/domain/Policy.js"
+import * as Grant from "../../../src/access/Grant.js"
+import * as Policy from "../../../src/access/Policy.js"
 
 const policy = Policy.compile([Grant.unconditional("user", "LIST"), Grant.scoped("role", "LIST", ["ops", "dev"])])
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
-import * as Grant from "../../../src/auth/domain/Grant.js"
-import { type Action, actions } from "../../../src/auth/domain/Permission.js"
-import * as Policy from "../../../src/auth/domain/Policy.js"
+import * as Grant from "../../../src/access/Grant.js"
+import { type Action, actions } from "../../../src/access/Permission.js"
+import * as Policy from "../../../src/access/Policy.js"
 
 const named = ["alice", "bob", "carol"] as const
 // Never named by any grant: it stands for every instance created after the grants were made.

@@ -1,4 +1,4 @@
-import { compareStrings } from "../../kernel/Order.js"
+import { compareStrings } from "../kernel/Order.js"
 
 /** One action on one resource, as the catalogue lists it; a conditional one can be limited to instances (Grant.ts). */
 export const actions = ["LIST", "GET", "CREATE", "UPDATE", "DELETE"] as const
