@@ -3,7 +3,7 @@
  * served from node_modules (no CDN, so it works offline) under a Content-Security-Policy of its own.
  * On by default outside production (GRAPHIQL).
  */
-import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { HttpRouter, HttpServerResponse } from "@effect/platform"
 import { Effect, Option } from "effect"
 import { randomBytes } from "node:crypto"
 import { createRequire } from "node:module"
@@ -82,38 +82,30 @@ ${graphiql.scripts.map((asset) => `<script src="${asset.path}" nonce="${nonce}" 
 </html>
 `
 
-/** GET from a browser (Accept prefers HTML) gets the page when GraphiQL is on; all else goes to `api`. */
-export const pageOr = <E, R>(
-  graphiql: Option.Option<Assets>,
-  api: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
-): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | HttpServerRequest.HttpServerRequest> =>
-  Option.match(graphiql, {
-    onNone: () => api,
-    onSome: (loaded) => {
-      const response = Effect.sync(() => {
-        const nonce = randomBytes(16).toString("base64")
-        return HttpServerResponse.text(page(loaded, nonce), {
-          contentType: "text/html; charset=utf-8",
-          headers: {
-            "content-security-policy": contentSecurityPolicy(nonce),
-            // The same URL answers JSON to API clients.
-            vary: "Accept",
-            "cache-control": "no-store"
-          }
-        })
-      })
-      return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-        request.method === "GET" && prefersHtml(request.headers["accept"]) ? response : api)
-    }
+/** A browser's GET (Accept prefers HTML): it gets the page, when GraphiQL is on; all else at /graphql is the API. */
+export const wantsPage = (method: string | undefined, accept: string | undefined): boolean => method === "GET" && prefersHtml(accept)
+
+const pageResponse = (graphiql: Assets) =>
+  Effect.sync(() => {
+    const nonce = randomBytes(16).toString("base64")
+    return HttpServerResponse.text(page(graphiql, nonce), {
+      contentType: "text/html; charset=utf-8",
+      headers: {
+        "content-security-policy": contentSecurityPolicy(nonce),
+        // The same URL answers JSON to API clients.
+        vary: "Accept",
+        "cache-control": "no-store"
+      }
+    })
   })
 
-/** The page's files; none when GraphiQL is off. */
-export const assetRoutes = (graphiql: Option.Option<Assets>): HttpRouter.HttpRouter =>
+/** The page at `pagePath` and its files; none when GraphiQL is off. */
+export const routes = (graphiql: Option.Option<Assets>, pagePath: HttpRouter.PathInput): HttpRouter.HttpRouter =>
   Option.match(graphiql, {
     onNone: () => HttpRouter.empty,
-    onSome: ({ scripts, styles }) =>
-      [...styles, ...scripts].reduce(
+    onSome: (loaded) =>
+      [...loaded.styles, ...loaded.scripts].reduce(
         (router, asset) => HttpRouter.get(router, asset.path, StaticAsset.respond(asset)),
-        HttpRouter.empty
+        HttpRouter.get(HttpRouter.empty, pagePath, pageResponse(loaded))
       )
   })

@@ -1,40 +1,33 @@
 /**
  * The HTTP server: /graphql (GraphQL over HTTP; GraphiQL for browsers), /healthz and the routes given
- * (/metrics, /readyz, the JWKS), each request with a request id and an access log line (AccessLog.ts). The layer also outputs HttpServer, so callers can read the bound address
- * (tests listen on port 0).
+ * (/metrics, /readyz, the JWKS), each request with a request id and an access log line (Edge.ts).
+ * The layer also outputs HttpServer, so callers can read the bound address (tests listen on port 0).
  */
-import { type HttpApp, HttpMiddleware, HttpRouter, HttpServer, type HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { NodeHttpServer, NodeHttpServerRequest } from "@effect/platform-node"
-import { Deferred, Duration, Effect, Exit, Layer, type Option } from "effect"
-import type { GraphQLSchema } from "../graphql/GraphQLJs.js"
-import type { QueryLimits } from "../graphql/Limits.js"
+import { HttpRouter, HttpServer, HttpServerResponse } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Deferred, Duration, Effect, Exit, Layer, Option } from "effect"
 import { createServer } from "node:http"
 import type * as Http from "node:http"
 import type * as Net from "node:net"
 import type { ServerConfig } from "../Config.js"
+import type * as Execute from "../graphql/Execute.js"
+import type { GraphQLSchema } from "../graphql/GraphQLJs.js"
+import type { QueryLimits } from "../graphql/Limits.js"
 import * as GraphQLMetrics from "../observability/GraphQLMetrics.js"
-import * as AccessLog from "./AccessLog.js"
-import * as ClientAddress from "./ClientAddress.js"
+import type * as AccessLog from "./AccessLog.js"
 import * as EarlyRequests from "./EarlyRequests.js"
+import * as Edge from "./Edge.js"
 import * as GraphiQL from "./GraphiQL.js"
 import * as GraphQLRoute from "./GraphQLRoute.js"
-import * as RequestId from "./RequestId.js"
 
 export const graphqlPath = "/graphql"
 
 const notFound = HttpServerResponse.unsafeJson({ error: "Not found" }, { status: 404 })
 
-/** `routes`: what modules serve besides GraphQL (the auth module's /.well-known/jwks.json). */
-export const router = <R>(
-  schema: GraphQLSchema,
-  limits: QueryLimits,
-  graphiql: Option.Option<GraphiQL.Assets>,
-  routes: HttpRouter.HttpRouter<never, never>
-) =>
+/** What @effect/platform serves: GraphiQL, /healthz, and `routes` (the auth module's /.well-known/jwks.json, …). */
+const router = (graphiql: Option.Option<GraphiQL.Assets>, routes: HttpRouter.HttpRouter<never, never>) =>
   HttpRouter.empty.pipe(
-    // `all`: graphql-http answers other methods with 405 and an Allow header, as the spec asks.
-    HttpRouter.all(graphqlPath, GraphiQL.pageOr(graphiql, GraphQLRoute.make<R>(schema, limits))),
-    HttpRouter.concat(GraphiQL.assetRoutes(graphiql)),
+    HttpRouter.concat(GraphiQL.routes(graphiql, graphqlPath)),
     HttpRouter.get("/healthz", Effect.succeed(HttpServerResponse.unsafeJson({ status: "ok" }))),
     HttpRouter.concat(routes),
     Effect.catchTag("RouteNotFound", () => Effect.succeed(notFound))
@@ -53,9 +46,8 @@ const connections = (server: Http.Server) => {
     open.add(socket)
     socket.once("close", () => open.delete(socket))
   })
-  const of: AccessLog.ConnectionOf = (request: HttpServerRequest.HttpServerRequest) => {
-    const socket = NodeHttpServerRequest.toIncomingMessage(request).socket
-    if (socket.writable) return "open"
+  /** For a request that closed without its answer. */
+  const of = (socket: Net.Socket): AccessLog.Connection => {
     if (cut.has(socket)) return "drained"
     return (socket.errored as NodeJS.ErrnoException | null)?.code === "ERR_HTTP_REQUEST_TIMEOUT" ? "receive_timeout" : "client_closed"
   }
@@ -70,10 +62,10 @@ const connections = (server: Http.Server) => {
 /**
  * Graceful shutdown: stop accepting, let requests in flight finish (their transactions commit) for
  * up to `timeout`, then close what is left (`cutAll`: their fibers are interrupted, their transactions
- * roll back). Keep-alive connections are closed as soon as they go idle, so a client cannot slip a new
+ * roll back, awaited). Keep-alive connections are closed as soon as they go idle, so a client cannot slip a new
  * request in. Released before the request handler is removed, and before the database closes.
  */
-const drainOnClose = (server: Http.Server, timeout: Duration.Duration, cutAll: () => void) =>
+const drainOnClose = (server: Http.Server, timeout: Duration.Duration, cutAll: () => void, idle: Effect.Effect<void>) =>
   Layer.scopedDiscard(Effect.addFinalizer(() =>
     Effect.gen(function*() {
       if (!server.listening) return
@@ -92,31 +84,9 @@ const drainOnClose = (server: Http.Server, timeout: Duration.Duration, cutAll: (
           )),
         Effect.ensuring(Effect.sync(() => clearInterval(closeIdle)))
       )
+      yield* idle
     })
   ))
-
-/**
- * On every response: no MIME sniffing, no referrer, no framing, and a policy that lets a JSON answer
- * load nothing; the one page (GraphiQL) brings a policy of its own.
- */
-const securityHeaders = HttpMiddleware.make((app) =>
-  Effect.map(app, (response) =>
-    HttpServerResponse.setHeaders(response, {
-      "x-content-type-options": "nosniff",
-      "referrer-policy": "no-referrer",
-      "x-frame-options": "DENY",
-      "content-security-policy": response.headers["content-security-policy"] ?? "default-src 'none'; frame-ancestors 'none'"
-    })))
-
-/** Cross-origin browser calls only from the configured origins; without any, no CORS headers at all. */
-const cors = (origins: ReadonlyArray<string>) => <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
-  origins.length === 0 ? app : HttpMiddleware.cors({
-    allowedOrigins: (origin) => origins.includes(origin),
-    allowedMethods: ["GET", "POST", "OPTIONS"],
-    allowedHeaders: ["authorization", "content-type", "accept"],
-    exposedHeaders: ["x-request-id"],
-    maxAge: 600
-  })(app)
 
 /**
  * Serves until the layer's scope closes; the resolvers' services (R) come from the caller. `record`
@@ -138,13 +108,28 @@ export const layer = <R>(
   })
   const early = EarlyRequests.hold(server)
   const connection = connections(server)
-  // Built last, released first: the drain runs while requests are still being handled. Requests that
-  // came between listening and serving are handed on once the handler is there (EarlyRequests.ts).
-  return drainOnClose(server, config.drainTimeout, connection.cutAll).pipe(
-    Layer.provideMerge(Layer.effectDiscard(early.release)),
-    Layer.provideMerge(Layer.unwrapEffect(Effect.map(GraphiQL.load(config.graphiql), (graphiql) => HttpServer.serve(
-      RequestId.middleware(AccessLog.middleware(record, connection.of)(securityHeaders(cors(config.corsOrigins)(ClientAddress.middleware(config.trustProxy)(router<R>(schema, limits, graphiql, routes))))))
-    )))),
+  const requests = Edge.inFlight()
+  // The edge's listener, attached once the server listens; requests that came between are handed on
+  // then (EarlyRequests.ts).
+  const serve = Layer.scopedDiscard(Effect.gen(function*() {
+    const runtime = yield* Effect.runtime<R | Execute.PrincipalServices>()
+    const graphiql = yield* GraphiQL.load(config.graphiql)
+    const platform = yield* NodeHttpServer.makeHandler(Edge.platformMiddleware(router(graphiql, routes)))
+    const graphql = GraphQLRoute.make<R>(runtime, schema, limits, config.trustProxy)
+    const listener = Edge.make(runtime, {
+      graphqlPath,
+      graphiql: Option.isSome(graphiql),
+      corsOrigins: config.corsOrigins,
+      record,
+      connectionOf: connection.of,
+      requests
+    }, graphql, platform)
+    yield* Effect.acquireRelease(Effect.sync(() => server.on("request", listener)), () => Effect.sync(() => server.off("request", listener)))
+    yield* early.release
+  }))
+  // Built last, released first: the drain runs while requests are still being handled.
+  return drainOnClose(server, config.drainTimeout, connection.cutAll, requests.idle).pipe(
+    Layer.provideMerge(serve),
     Layer.provideMerge(NodeHttpServer.layer(() => server, { host: config.host, port: config.port }))
   )
 }
