@@ -5,6 +5,7 @@
  */
 import { Clock, Effect, Layer, Option } from "effect"
 import { Authenticator } from "../access/Authenticator.js"
+import type { Grant } from "../access/Grant.js"
 import * as Policy from "../access/Policy.js"
 import type { Principal } from "../access/Principal.js"
 import * as Session from "./domain/Session.js"
@@ -17,6 +18,14 @@ import { effectiveGrants } from "./Queries.js"
  * (Composition), so every principal it meets was made by `layer` and carries a Caller.
  */
 export const callerOf = (principal: Principal): Caller => principal.caller as Caller
+
+/** Compiled once per grant list: effectiveGrants hands out the same list for the same grants. */
+const policies = new WeakMap<ReadonlyArray<Grant>, Policy.Policy>()
+const policyOf = (grants: ReadonlyArray<Grant>) => {
+  let policy = policies.get(grants)
+  if (policy === undefined) policies.set(grants, policy = Policy.compile(grants))
+  return policy
+}
 
 /**
  * Finds the caller an access token names, reading the session, user and role as stored now (one
@@ -41,7 +50,7 @@ export const layer: Layer.Layer<Authenticator, never, TokenIssuer | Callers> = L
           userId: found.value.user.id,
           sessionId: claims.sessionId,
           permissions,
-          policy: Policy.compile(permissions),
+          policy: policyOf(permissions),
           caller: found.value
         })
       }).pipe(

@@ -34,9 +34,22 @@ export const roleByCode = (code: string) => Effect.flatMap(Roles, (roles) => rol
 
 export const rolesByIds = (ids: ReadonlyArray<RoleId>) => Effect.flatMap(Roles, (roles) => roles.byIds(ids))
 
-/** A user's own grants plus their role's: what they may actually do. */
-export const effectiveGrants = (user: Pick<User, "permissions">, role: Option.Option<Role>) =>
-  Grant.union(user.permissions, Option.match(role, { onNone: () => [], onSome: (role) => role.permissions }))
+const noRole: ReadonlyArray<Grant.Grant> = []
+const effective = new WeakMap<ReadonlyArray<Grant.Grant>, WeakMap<ReadonlyArray<Grant.Grant>, ReadonlyArray<Grant.Grant>>>()
+
+/**
+ * A user's own grants plus their role's: what they may actually do. Memoised by the grant lists'
+ * identity (they are immutable): the caller's adapter hands the same lists out again for the same
+ * stored grants (CallersPg.ts), so a request whose caller's grants are unchanged merges nothing.
+ */
+export const effectiveGrants = (user: Pick<User, "permissions">, role: Option.Option<Role>): ReadonlyArray<Grant.Grant> => {
+  const roleGrants = Option.isSome(role) ? role.value.permissions : noRole
+  let byUser = effective.get(roleGrants)
+  if (byUser === undefined) effective.set(roleGrants, byUser = new WeakMap())
+  let merged = byUser.get(user.permissions)
+  if (merged === undefined) byUser.set(user.permissions, merged = Grant.union(user.permissions, roleGrants))
+  return merged
+}
 
 // The id must be a UUID: a forged cursor is refused as a bad argument before it reaches SQL's uuid type.
 const userCursor = Cursor.codec("users", Schema.Struct({ createdAt: Schema.Date, id: Schema.UUID.pipe(Schema.fromBrand(UserId)) }))
