@@ -9,8 +9,9 @@
  * `http.outcome` client_closed (INFO, status 499, nginx's convention) or drained (WARN, 503: the
  * server's drain closed it at DRAIN_TIMEOUT), and counted apart from the answers' status classes.
  */
-import { Cause, Effect, LogLevel, Metric, Option } from "effect"
+import { Cause, LogLevel, Metric, Option } from "effect"
 import type * as GraphQLMetrics from "../observability/GraphQLMetrics.js"
+import type * as RuntimeLog from "../observability/RuntimeLog.js"
 
 export interface GraphQLFacts {
   operationName?: string | null | undefined
@@ -75,13 +76,17 @@ const pathOf = (url: string) => {
   return query === -1 ? url : url.slice(0, query)
 }
 
-/** The line and the counts for one ended request; `record` counts GraphQL requests by operation. */
-export const write = (record: GraphQLMetrics.Recorder) => (ended: Ended): Effect.Effect<void> => {
+/**
+ * The line and the counts for one ended request, written at once (no fiber: RuntimeLog.ts); `record`
+ * counts GraphQL requests by operation.
+ */
+export const write = (log: RuntimeLog.Write, record: GraphQLMetrics.Recorder) => (requestId: string, ended: Ended): void => {
   const closed = ended.connection === "open" ? undefined : closedBefore[ended.connection]
   const status = closed?.status ?? ended.status
   const path = pathOf(ended.url)
   const graphql = ended.graphql
   const annotations: Record<string, unknown> = {
+    requestId,
     "http.method": ended.method,
     "http.path": path,
     "http.status": status,
@@ -104,9 +109,8 @@ export const write = (record: GraphQLMetrics.Recorder) => (ended: Ended): Effect
   const failure = closed === undefined ? ended.failure : Option.none()
   const level = closed?.level ?? (Option.isSome(failure) ? LogLevel.Error : quietPaths.has(path) && status < 400 ? LogLevel.Debug : LogLevel.Info)
   const message = Option.isSome(failure) ? Cause.pretty(failure.value) : graphql === undefined ? "HTTP request" : "GraphQL request"
-  return Effect.logWithLevel(level, message).pipe(
-    Effect.annotateLogs(annotations),
-    Effect.zipRight(Metric.increment(counters.get(outcome) ?? Metric.tagged(requestsTotal, "outcome", outcome))),
-    Effect.zipRight(graphql === undefined ? Effect.void : record(graphql, ended.seconds))
-  )
+  log(level, message, annotations)
+  const counter = counters.get(outcome) ?? Metric.tagged(requestsTotal, "outcome", outcome)
+  counter.unsafeUpdate(1, [])
+  if (graphql !== undefined) record(graphql, ended.seconds)
 }

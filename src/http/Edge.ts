@@ -8,10 +8,11 @@
 import type { HttpApp } from "@effect/platform"
 import { HttpServerRequest } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
-import { Cause, Effect, Option, Runtime } from "effect"
+import { Cause, Effect, Option, type Runtime } from "effect"
 import type * as Http from "node:http"
 import type * as Net from "node:net"
 import type * as GraphQLMetrics from "../observability/GraphQLMetrics.js"
+import * as RuntimeLog from "../observability/RuntimeLog.js"
 import * as AccessLog from "./AccessLog.js"
 import * as GraphiQL from "./GraphiQL.js"
 import type * as GraphQLRoute from "./GraphQLRoute.js"
@@ -71,8 +72,7 @@ export const make = <R>(
   platform: (source: Http.IncomingMessage, response: Http.ServerResponse) => void
 ) => {
   const headers = ResponseHeaders.make(options.corsOrigins)
-  const write = AccessLog.write(options.record)
-  const runFork = Runtime.runFork(runtime)
+  const write = AccessLog.write(RuntimeLog.make(runtime), options.record)
   return (source: Http.IncomingMessage, response: Http.ServerResponse): void => {
     const started = performance.now()
     const requestId = RequestId.of(source.headers)
@@ -98,7 +98,7 @@ export const make = <R>(
     void ended.then(() => {
       const connection = response.writableFinished ? "open" : options.connectionOf(source.socket)
       if (span !== undefined) ServerSpan.end(runtime, span, response.statusCode)
-      runFork(Effect.annotateLogs(write({
+      write(requestId, {
         method: source.method ?? "GET",
         url,
         status: response.statusCode,
@@ -106,7 +106,7 @@ export const make = <R>(
         seconds: (performance.now() - started) / 1000,
         graphql: facts,
         failure: platformRequest.failure
-      }), "requestId", requestId))
+      })
     })
   }
 }
