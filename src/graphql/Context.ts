@@ -62,6 +62,15 @@ export class ClientAddress extends Context.Tag("graphql/ClientAddress")<ClientAd
 /** What every resolver's program may use besides the module's services. */
 export type RequestServices = RequestPrincipal | ClientAddress
 
+/**
+ * The span a resolver's program runs in, made only when tracing is on (the request then has a span
+ * of its own, their parent); otherwise none is made at all, not even a no-op one.
+ */
+export interface ResolverSpan {
+  readonly name: string
+  readonly attributes?: Readonly<Record<string, unknown>>
+}
+
 /** graphql-js's `contextValue` (a type alias, not an interface, so it meets graphql-http's record constraint). */
 export type GraphQLContext<R> = {
   readonly requestId: string
@@ -69,7 +78,7 @@ export type GraphQLContext<R> = {
    * Runs a resolver's program for this request: resolves with its value, or rejects with a GraphQLError
    * whose extensions.code comes from ErrorCodes.ts.
    */
-  readonly run: <A, E>(effect: Effect.Effect<A, E, R | RequestServices>) => Promise<A>
+  readonly run: <A, E>(effect: Effect.Effect<A, E, R | RequestServices>, span?: ResolverSpan) => Promise<A>
   /** Joins the request's batch for `lookup` (Loaders.ts); a failed batch rejects as `run` does. */
   readonly load: <K, V>(lookup: Lookup<K, V, R | RequestServices>, key: K) => Promise<Option.Option<V>>
 }

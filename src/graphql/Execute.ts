@@ -3,7 +3,7 @@
  * resolver's program on the request fiber's runtime, so it sees the server's services, the request's
  * log annotations and span, and is interrupted when the request is.
  */
-import { Deferred, Effect, Either, Exit, type Fiber, FiberId, Option, Runtime, type Tracer } from "effect"
+import { Context, Deferred, Effect, Either, Exit, type Fiber, FiberId, Option, Runtime, type Tracer } from "effect"
 import { Authenticator } from "../access/Authenticator.js"
 import type { Principal } from "../access/Principal.js"
 import { ClientAddress, type GraphQLContext, RequestPrincipal } from "./Context.js"
@@ -66,17 +66,24 @@ export const makeContext = <R>(
     Effect.provide(runtime.context)
   ))
   const { span } = request
-  const run: GraphQLContext<R | PrincipalServices>["run"] = (effect) =>
+  // One context for both, provided in one step (provideService twice patched the fiber's context twice).
+  const services = Context.make(RequestPrincipal, cachedPrincipal).pipe(Context.add(ClientAddress, request.clientAddress))
+  const run: GraphQLContext<R | PrincipalServices>["run"] = (effect, resolverSpan) =>
     new Promise((resolve, reject) =>
       fork(effect.pipe(
-        Effect.provideService(RequestPrincipal, cachedPrincipal),
-        Effect.provideService(ClientAddress, request.clientAddress),
+        Effect.provide(services),
         // Every failure becomes a GraphQLError, a value: the fiber never fails (so nothing reports it as
         // unhandled) and an interruption, which has none, gets the generic answer.
         Effect.catchAllCause((cause) => Effect.flatMap(ErrorCodes.toGraphQLError(cause), Effect.fail)),
         Effect.either,
         Effect.annotateLogs("requestId", request.requestId),
-        (program) => span === undefined ? program : Effect.withParentSpan(program, span)
+        // No stack trace: the span's name says where it is, and capturing one costs an Error per field.
+        (program) =>
+          span === undefined ? program : resolverSpan === undefined ? Effect.withParentSpan(program, span) : Effect.withSpan(program, resolverSpan.name, {
+            parent: span,
+            attributes: resolverSpan.attributes ?? {},
+            captureStackTrace: false
+          })
       )).addObserver((exit) => {
         if (Exit.isFailure(exit)) return reject(ErrorCodes.internalError())
         return Either.isRight(exit.value) ? resolve(exit.value.right) : reject(exit.value.left)

@@ -5,6 +5,7 @@
  */
 import DataLoader from "dataloader"
 import { Effect, Option } from "effect"
+import type { ResolverSpan } from "./Context.js"
 
 /** A batched lookup by key; `find` answers the keys it knows and leaves out the rest. */
 export interface Lookup<K, V, R> {
@@ -42,13 +43,15 @@ export interface RequestLoaders<R> {
 }
 
 /** `run` runs a batch's program with the request's services: one run per batch, whatever its size. */
-export const make = <R>(run: <A>(effect: Effect.Effect<A, never, R>) => Promise<A>): RequestLoaders<R> => {
+export const make = <R>(run: <A>(effect: Effect.Effect<A, never, R>, span: ResolverSpan) => Promise<A>): RequestLoaders<R> => {
   const loaders = new Map<Lookup<unknown, unknown, R>, DataLoader<unknown, Option.Option<unknown>>>()
   const loaderOf = <K, V>(lookup: Lookup<K, V, R>): DataLoader<K, Option.Option<V>> => {
     const existing = loaders.get(lookup as Lookup<unknown, unknown, R>) as DataLoader<K, Option.Option<V>> | undefined
     if (existing !== undefined) return existing
     const loader = new DataLoader<K, Option.Option<V>>(
-      (keys) => run(Effect.withSpan(lookup.find(keys), `graphql batch ${lookup.name}`, { attributes: { "graphql.batch.size": keys.length }, captureStackTrace: false })).then((found) => keys.map((key) => Option.fromNullable(found.get(key)))),
+      (keys) =>
+        run(lookup.find(keys), { name: `graphql batch ${lookup.name}`, attributes: { "graphql.batch.size": keys.length } })
+          .then((found) => keys.map((key) => Option.fromNullable(found.get(key)))),
       { cache: true }
     )
     loaders.set(lookup as Lookup<unknown, unknown, R>, loader as DataLoader<unknown, Option.Option<unknown>>)

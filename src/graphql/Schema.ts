@@ -40,12 +40,6 @@ const readSdl = (module: ModuleApi<unknown>) =>
     catch: (error) => new SchemaError({ reason: `${module.name}: cannot read ${module.sdlFile.href}: ${String(error)}` })
   })
 
-/**
- * A span per resolver (exported when tracing is on, Telemetry.ts). No stack trace: the span's name
- * says where it is, and capturing one costs an Error per field on every request.
- */
-const spanOptions = { captureStackTrace: false } as const
-
 const bind = <R>(schema: GraphQLSchema, type: GraphQLObjectType, resolvers: ReadonlyMap<string, RootResolver<R>>) => {
   const fields = type.getFields()
   for (const name of resolvers.keys()) {
@@ -55,9 +49,10 @@ const bind = <R>(schema: GraphQLSchema, type: GraphQLObjectType, resolvers: Read
     const resolve = resolvers.get(field.name)
     if (resolve === undefined) throw new Error(`${type.name}.${field.name} is declared but has no resolver`)
     const rule = Directives.accessRule(schema, type.name, field)
-    const span = `graphql ${type.name}.${field.name}`
+    // A span per resolver when tracing is on (Telemetry.ts).
+    const span = { name: `graphql ${type.name}.${field.name}` }
     field.resolve = (_source, args: Record<string, unknown>, context: GraphQLContext<R>) =>
-      context.run(Effect.withSpan(Directives.guard(rule, args, resolve(args)), span, spanOptions))
+      context.run(Directives.guard(rule, args, resolve(args)), span)
   }
 }
 
@@ -80,9 +75,9 @@ const bindTypes = <R>(schema: GraphQLSchema, modules: ReadonlyArray<ModuleApi<R>
         const field = fields[name]
         if (field === undefined) throw new Error(`${typeName}.${name} has a resolver but is not in any SDL`)
         if (field.resolve !== undefined) throw new Error(`${typeName}.${name} has more than one resolver`)
-        const span = `graphql ${typeName}.${name}`
+        const span = { name: `graphql ${typeName}.${name}` }
         field.resolve = typeof resolve === "function"
-          ? (source, args: Record<string, unknown>, context: GraphQLContext<R>) => context.run(Effect.withSpan(resolve(source, args), span, spanOptions))
+          ? (source, args: Record<string, unknown>, context: GraphQLContext<R>) => context.run(resolve(source, args), span)
           : batched(resolve)
       }
     }

@@ -210,7 +210,7 @@ for (const backend of backends) {
                 yield* sql.withTransaction(Effect.zipRight(sql`SELECT 2`, sql`SELECT 3`))
                 yield* Stream.runCollect(sql`SELECT 4`.stream).pipe(Effect.map(Chunk.toReadonlyArray))
                 // Three loads in one tick: one batch, one program run on the request's runtime.
-                const loaders = Loaders.make(Runtime.runPromise(runtime))
+                const loaders = Loaders.make<never>((effect) => Runtime.runPromise(runtime)(effect))
                 const found = yield* Effect.promise(() => Promise.all([1, 2, 3].map((n) => loaders.load(numbers, n))))
                 expect(found).toEqual([1, 2, 3].map(Option.some))
               }).pipe(Effect.orDie))
