@@ -53,7 +53,7 @@ export const tokenSettings = (): TokenSettings => ({
 
 interface Principal {
   readonly user: Sql.UserRow
-  readonly role: Sql.CallerRow["role"]
+  readonly role: Sql.CallerRole | null
   readonly grants: ReadonlyArray<Sql.GrantRow>
 }
 
@@ -83,8 +83,10 @@ const findPrincipal = async (store: Store, tokens: TokenSettings, authorization:
   // A token outlives neither its session (logout, revocation) nor the session's expiry; one statement reads all.
   const [caller] = await store.query<Sql.CallerRow>(Sql.callerBySession, [sessionId])
   if (caller === undefined) return null
-  const { role, session, ...user } = caller
+  const { permissions, role: roleText, session, ...columns } = caller
   if (session.revokedAt !== null || new Date(session.expiresAt) <= new Date() || session.userId !== userId) return null
+  const user = { ...columns, permissions: JSON.parse(permissions) as ReadonlyArray<Sql.GrantRow> }
+  const role = roleText === null ? null : JSON.parse(roleText) as Sql.CallerRole
   return { user, role, grants: Access.union(user.permissions, role?.permissions ?? []) }
 }
 
@@ -121,7 +123,7 @@ const userView = (user: Sql.UserRow) => ({
 })
 type UserView = ReturnType<typeof userView>
 
-const roleOf = (user: UserView & { readonly knownRole?: Sql.CallerRow["role"] }, context: PeerContext) =>
+const roleOf = (user: UserView & { readonly knownRole?: Sql.CallerRole | null }, context: PeerContext) =>
   user.knownRole !== undefined ? Promise.resolve(user.knownRole) : user.roleId === null ? Promise.resolve(null) : context.roles.load(user.roleId)
 
 const userFields = {

@@ -56,10 +56,10 @@ export const insertOutbox = `INSERT INTO outbox (id, type, payload, occurred_at)
 export const callerBySession = `SELECT json_build_object('id', s.id, 'userId', s.user_id, 'createdAt', s.created_at, 'expiresAt', s.expires_at,
             'revokedAt', s.revoked_at, 'revokedReason', s.revoked_reason) AS session,
           u.id, u.access_key, u.email, u.name, u.password_hash, u.role_id, u.created_at, u.password_changed_at, u.version,
-          ${grantsOf("user_permissions", "user_id", "u.id")} AS permissions,
+          ${grantsOf("user_permissions", "user_id", "u.id")}::text AS permissions,
           CASE WHEN r.id IS NULL THEN NULL ELSE json_build_object('id', r.id, 'code', r.code, 'name', r.name,
             'createdAt', r.created_at, 'version', r.version,
-            'permissions', ${grantsOf("role_permissions", "role_id", "r.id")}) END AS role
+            'permissions', ${grantsOf("role_permissions", "role_id", "r.id")})::text END AS role
           FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN roles r ON r.id = u.role_id
           WHERE s.id = $1`
 /** A sign-in first drops the user's expired sessions: $1 user id, $2 now. */
@@ -94,10 +94,14 @@ export interface UserRow {
 }
 
 /** callerBySession's row: the user's columns, the session and the role as JSON (dates as text). */
-export interface CallerRow extends UserRow {
+/** The caller's grants and role come as JSON text (as ours reads them: CallersPg.ts); `callerOf` parses them. */
+export interface CallerRow extends Omit<UserRow, "permissions"> {
   readonly session: { readonly userId: string; readonly expiresAt: string; readonly revokedAt: string | null }
-  readonly role: { readonly id: string; readonly code: string; readonly name: string; readonly permissions: ReadonlyArray<GrantRow> } | null
+  readonly permissions: string
+  readonly role: string | null
 }
+
+export type CallerRole = { readonly id: string; readonly code: string; readonly name: string; readonly permissions: ReadonlyArray<GrantRow> }
 
 export interface RoleRow {
   readonly id: string
