@@ -31,7 +31,8 @@ export type Connection = "open" | "client_closed" | "drained" | "receive_timeout
 /** What the edge knows of a request once it has ended (Edge.ts). */
 export interface Ended {
   readonly method: string
-  readonly url: string
+  /** The URL's path: never its query string, which can carry a GET's variables. */
+  readonly path: string
   /** The status written, when an answer was. */
   readonly status: number
   readonly connection: Connection
@@ -71,11 +72,6 @@ const counters = new Map(
 
 const quietPaths = new Set(["/healthz", "/readyz", "/metrics"])
 
-const pathOf = (url: string) => {
-  const query = url.indexOf("?")
-  return query === -1 ? url : url.slice(0, query)
-}
-
 /**
  * The line and the counts for one ended request, written at once (no fiber: RuntimeLog.ts); `record`
  * counts GraphQL requests by operation.
@@ -83,7 +79,7 @@ const pathOf = (url: string) => {
 export const write = (log: RuntimeLog.Write, record: GraphQLMetrics.Recorder) => (requestId: string, ended: Ended): void => {
   const closed = ended.connection === "open" ? undefined : closedBefore[ended.connection]
   const status = closed?.status ?? ended.status
-  const path = pathOf(ended.url)
+  const { path } = ended
   const graphql = ended.graphql
   const annotations: Record<string, unknown> = {
     requestId,

@@ -76,8 +76,7 @@ export const make = <R>(
   return (source: Http.IncomingMessage, response: Http.ServerResponse): void => {
     const started = performance.now()
     const requestId = RequestId.of(source.headers)
-    const url = source.url ?? "/"
-    const path = pathOf(url)
+    const path = pathOf(source.url ?? "/")
     response.setHeader(RequestId.header, requestId)
     const closed = new Promise<void>((resolve) => response.once("close", resolve))
     let ended: Promise<unknown> = closed
@@ -100,7 +99,7 @@ export const make = <R>(
       if (span !== undefined) ServerSpan.end(runtime, span, response.statusCode)
       write(requestId, {
         method: source.method ?? "GET",
-        url,
+        path,
         status: response.statusCode,
         connection,
         seconds: (performance.now() - started) / 1000,
